@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import lru_cache
-from typing import Any
+from types import GenericAlias
+from typing import Any, Protocol, cast
 
 from pydantic import BaseModel, create_model
 
 from presslens.analysers.registry import registered
-from presslens.records import SCHEMA_VERSION, AnalysisError, Article, Record, Span
+from presslens.records import SCHEMA_VERSION, AnalysisError, Article, Record
 
 
 class AnalysisBase(Record):
@@ -47,7 +48,7 @@ def analysis_model() -> type[AnalysisBase]:
         spec.profile[0]: (spec.profile[1] | None, None) for spec in specs if spec.profile is not None
     }
     profiles = create_model("Profiles", __base__=Record, **profile_fields)
-    sections: dict[str, Any] = {spec.assigns: (tuple[spec.record, ...] | None, None) for spec in specs}
+    sections: dict[str, Any] = {spec.assigns: (GenericAlias(tuple, (spec.record, ...)) | None, None) for spec in specs}
     return create_model(
         "Analysis",
         __base__=AnalysisBase,
@@ -69,11 +70,17 @@ def json_schema() -> dict[str, Any]:
     return schema
 
 
-def iter_spans(record: BaseModel) -> Iterator[Span | Record]:
+class SpanLike(Protocol):
+    start: int
+    end: int
+    text: str
+
+
+def iter_spans(record: BaseModel) -> Iterator[SpanLike]:
     """Every span-like part of a record (a Span, or a record with start/end/text), recursively."""
     fields = type(record).model_fields
     if {"start", "end", "text"} <= fields.keys():
-        yield record
+        yield cast(SpanLike, record)
     for name in fields:
         value = getattr(record, name)
         items = value if isinstance(value, tuple | list) else (value,)

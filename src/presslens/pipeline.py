@@ -90,6 +90,8 @@ def check_offsets(analyser: str, records: Iterable[Record], text: str) -> None:
     """Raise :class:`OffsetError` unless every span of every record is exact: ``text[start:end] == text``."""
     for record in records:
         for span in iter_spans(record):
-            start, end, covered = span.start, span.end, span.text  # type: ignore[attr-defined]
-            if text[start:end] != covered:
-                raise OffsetError(f"{analyser}: span {start}:{end} is {text[start:end]!r}, record says {covered!r}")
+            if text[span.start:span.end] != span.text:
+                raise OffsetError(
+                    f"{analyser}: span {span.start}:{span.end} is {text[span.start:span.end]!r}, "
+                    f"the record says {span.text!r}"
+                )

@@ -8,7 +8,6 @@ the :class:`Evidence` a user can check. The analysis model itself is assembled f
 from __future__ import annotations
 
 from bisect import bisect_right
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 

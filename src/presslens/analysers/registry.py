@@ -178,7 +178,9 @@ def resolve(only: Iterable[str] | None = None, skip: Iterable[str] = ()) -> list
     done: set[str] = set()
     remaining = sorted((specs[name] for name in wanted), key=lambda s: (s.order, s.name))
     while remaining:
-        ready = next(s for s in remaining if all(by_section[r].name in done for r in s.requires))
+        ready = next((s for s in remaining if all(by_section[r].name in done for r in s.requires)), None)
+        if ready is None:
+            raise UnknownAnalyserError(f"circular requires among: {', '.join(s.name for s in remaining)}")
         ordered.append(ready)
         done.add(ready.name)
         remaining.remove(ready)

@@ -25,7 +25,7 @@ from presslens.ingest.clean import identity
 from presslens.ingest.decode import decode
 from presslens.ingest.errors import IngestError, IngestFailure
 from presslens.ingest.html import extract
-from presslens.ingest.outlets import outlet_from_url
+from presslens.ingest.outlets import known_outlet, outlet_from_url
 from presslens.records import Article, Span
 
 #: Inputs larger than this are refused (an article is kilobytes; a 50 MB "article" is a mistake or an attack).
@@ -103,7 +103,8 @@ def ingest_html(html: str, *, source: str, clean: bool = True, meta: ArticleMeta
     article = ingest_text(
         text, source=source, clean=clean, encoding=encoding, input_format="html",
         meta=ArticleMeta(
-            id=meta.id, outlet=meta.outlet or page.site_name, url=meta.url or page.url,
+            id=meta.id, outlet=meta.outlet or known_outlet(meta.url or page.url) or page.site_name,
+            url=meta.url or page.url,
             title=meta.title or page.title, author=meta.author or page.author,
             published=meta.published or page.published,
         ),

@@ -59,10 +59,11 @@ _SHARE = re.compile(
 )
 _TRAILING_TAG = re.compile(r"\s*\((?P<tag>" + "|".join(map(re.escape, OUTLET_TAGS)) + r")\)\s*$")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
-_REPORTING_VERBS = frozenset(
-    "says said claims claimed warns warned insists insisted admits admitted tells told reveals revealed "
-    "reports reported suggests suggested predicts predicted argues argued".split()
-)
+_REPORTING_VERBS = frozenset({
+    "says", "said", "claims", "claimed", "warns", "warned", "insists", "insisted", "admits", "admitted", "tells",
+    "told", "reveals", "revealed", "reports", "reported", "suggests", "suggested", "predicts", "predicted",
+    "argues", "argued",
+})
 #: A headline-like line: short and without sentence punctuation at its end.
 HEADLINE_MAX_WORDS = 20
 CAPTION_MAX_WORDS = 60
@@ -163,9 +164,11 @@ def find_cuts(text: str) -> list[Cut]:
     for position, index in enumerate(content):
         line = lines[index]
         stripped = line.stripped
-        credit = _CREDIT.search(line.text)
+        inline = list(_INLINE_CREDIT.finditer(line.text))
+        masked = _INLINE_CREDIT.sub(lambda m: " " * len(m.group()), line.text)
+        credit = _CREDIT.search(masked)
         if credit and position == 0 and len(content) > 1:
-            glue = _glue_point(line.text[: credit.start()])
+            glue = _glue_point(masked[: credit.start()])
             if glue is not None:
                 right = len(line.text.rstrip())
                 cuts.append(Cut(line.start + glue, line.start + right, REASON_CAPTION, "glued-caption", True))
@@ -184,8 +187,7 @@ def find_cuts(text: str) -> list[Cut]:
             cuts.append(_whole_line(line, REASON_SHARE, "share-line"))
         else:
             cuts.extend(
-                Cut(line.start + m.start(), line.start + m.end(), REASON_CAPTION, "inline-credit")
-                for m in _INLINE_CREDIT.finditer(line.text)
+                Cut(line.start + m.start(), line.start + m.end(), REASON_CAPTION, "inline-credit") for m in inline
             )
     if content:
         last = lines[content[-1]]
@@ -243,13 +245,14 @@ def layout(text: str, cuts: list[Cut]) -> tuple[str, SourceMap]:
             new_paragraph = new_paragraph or not line.text.strip()
             continue
         for number, (start, end, split) in enumerate(kept):
-            if segments:
-                if number == 0:
-                    separator = "\n\n" if new_paragraph or split else "\n"
-                else:
-                    separator = "\n\n" if split else " "
-                out.append(separator)
-                length += len(separator)
+            if not segments:
+                separator = ""
+            elif number:
+                separator = "\n\n" if split else " "
+            else:
+                separator = "\n\n" if new_paragraph or split else "\n"
+            out.append(separator)
+            length += len(separator)
             segments.append((length, start, end - start))
             out.append(text[start:end])
             length += end - start

@@ -37,7 +37,10 @@ def decode(data: bytes, source: str) -> tuple[str, str]:
             raise IngestError(
                 source, f"invalid UTF-8 at byte {exc.start} (the rest of the file is UTF-8; fix or re-encode it)"
             ) from None
-    best = from_bytes(data).best()
+    results = from_bytes(data)
+    best = results.best()
+    # Short texts fit several single-byte code pages equally well; Windows-1252 is by far the most common.
+    best = next((r for r in results if r.encoding == "cp1252" and best and r.chaos <= best.chaos), best)
     if best is None or best.chaos > MAX_CHAOS:
         raise IngestError(source, "binary or undecodable: not UTF-8 and no text encoding fits")
     return _checked(str(best), best.encoding, source)

@@ -8,6 +8,9 @@ import trafilatura
 
 from presslens.ingest.errors import IngestError
 
+#: Fewer words than this is a menu, a cookie notice or an error page, not an article.
+MIN_ARTICLE_WORDS = 8
+
 
 @dataclass(frozen=True)
 class ExtractedPage:
@@ -25,7 +28,7 @@ def extract(html: str, source: str, url: str | None = None) -> ExtractedPage:
         html, url=url, with_metadata=True, include_comments=False, include_tables=False, deduplicate=True
     )
     text = (getattr(document, "text", None) or "").strip() if document is not None else ""
-    if not text:
+    if len(text.split()) < MIN_ARTICLE_WORDS:
         raise IngestError(source, "no article text found in the HTML (only navigation, scripts or markup)")
     return ExtractedPage(
         text=text,

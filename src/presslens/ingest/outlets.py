@@ -17,16 +17,25 @@ OUTLET_DOMAINS = {
 }
 
 
-def outlet_from_url(url: str | None) -> str | None:
-    """The outlet named by a URL's domain (a known outlet's name, else the bare domain)."""
+def _host(url: str | None) -> str | None:
     if not url:
         return None
-    host = (urlsplit(url if "//" in url else f"//{url}").hostname or "").lower().removeprefix("www.")
-    if not host:
+    return (urlsplit(url if "//" in url else f"//{url}").hostname or "").lower().removeprefix("www.") or None
+
+
+def known_outlet(url: str | None) -> str | None:
+    """The name of a known outlet whose domain (or a parent domain) the URL is on."""
+    host = _host(url)
+    if host is None:
         return None
     parts = host.split(".")
     for size in range(len(parts), 1, -1):
         candidate = ".".join(parts[-size:])
         if candidate in OUTLET_DOMAINS:
             return OUTLET_DOMAINS[candidate]
-    return host
+    return None
+
+
+def outlet_from_url(url: str | None) -> str | None:
+    """The outlet named by a URL's domain: a known outlet's name, else the bare domain."""
+    return known_outlet(url) or _host(url)

@@ -1,0 +1,5 @@
+"""``python -m presslens``."""
+
+from presslens.interfaces.cli import main
+
+main()

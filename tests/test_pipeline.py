@@ -1,0 +1,68 @@
+"""The spine end to end on the sample: offsets exact, JSON valid against the published schema."""
+
+from __future__ import annotations
+
+import jsonschema
+import pytest
+
+from presslens.analysis import iter_spans, json_schema, load_analysis
+from presslens.ingest import ingest_path
+from presslens.pipeline import Pipeline
+
+
+def test_every_span_of_the_sample_analysis_is_exact(sample_analysis):
+    analysis = load_analysis(sample_analysis)
+    text = analysis.article.text
+    checked = 0
+    for name in analysis.section_names():
+        for record in analysis.section(name):
+            for span in iter_spans(record):
+                assert text[span.start:span.end] == span.text  # type: ignore[attr-defined]
+                checked += 1
+    assert checked > 20
+    assert analysis.errors == ()
+
+
+def test_sample_analysis_validates_against_the_json_schema(sample_analysis):
+    jsonschema.validate(sample_analysis, json_schema())
+    assert sample_analysis["schema_version"].startswith("1.")
+    assert {"article", "entities", "profiles", "errors"} <= sample_analysis.keys()
+
+
+def test_a_saved_analysis_loads_back_identically(sample_analysis):
+    assert load_analysis(sample_analysis).to_json() == sample_analysis
+
+
+def test_gazetteer_fixes_the_small_model_on_contested_names(sample_analysis):
+    labels = {(e["text"], e["label"]) for e in sample_analysis["entities"]}
+    assert ("Kiev", "GPE") in labels
+    assert ("Donbass", "LOC") in labels or ("Donbass", "GPE") in labels
+    assert all(label != "PERSON" for text, label in labels if text in {"Kiev", "Donbass", "Lugansk", "Bakhmut"})
+    canonical = {e["text"]: e["canonical"] for e in sample_analysis["entities"]}
+    assert canonical["Kiev"] == "Kyiv" and canonical["Artyomovsk"] == "Bakhmut"
+
+
+def test_only_runs_the_selected_analyser_and_sections_not_run_are_absent(sample_path):
+    analysis = Pipeline(only=["entities"]).analyze(ingest_path(sample_path)).to_json()
+    assert "entities" in analysis
+    assert all(section not in analysis for section in ("quotes", "sourcing", "naming", "techniques"))
+
+
+def test_a_failing_analyser_is_recorded_and_the_others_still_stand(sample_path, monkeypatch):
+    pipeline = Pipeline(only=["entities"])
+    spec, _ = pipeline.analysers[0]
+
+    def broken(context):  # type: ignore[no-untyped-def]
+        raise RuntimeError("model file missing")
+
+    pipeline.analysers[0] = (spec, broken)
+    analysis = pipeline.analyze(ingest_path(sample_path)).to_json()
+    assert "entities" not in analysis
+    assert analysis["errors"] == [{"analyser": "entities", "message": "RuntimeError: model file missing"}]
+
+
+def test_unknown_analyser_is_a_clear_error():
+    from presslens.analysers import UnknownAnalyserError
+
+    with pytest.raises(UnknownAnalyserError, match="unknown analyser 'qotes'"):
+        Pipeline(only=["qotes"])
