@@ -82,3 +82,16 @@ def test_eval_boilerplate_prints_precision_recall_f1(tmp_path, sample_path, samp
 
 def test_version():
     assert run("--version").stdout.strip() == "presslens, version 0.1.0"
+
+
+def test_analyze_text_prints_the_clean_article_then_what_was_removed(sample_path, sample_gold):
+    result = CliRunner().invoke(cli, ["analyze", str(sample_path), "--only", "entities"])
+    assert result.exit_code == 0, result.output
+    report, _, removed = result.output.partition("REMOVED BY INGEST (5)")
+    flat_report, flat_removed = " ".join(report.split()), " ".join(removed.split())
+    assert sample_gold["standfirst"] in flat_report
+    assert "Zelensky rejected the call." in flat_report
+    for entry in sample_gold["boilerplate"]:
+        first_line = " ".join(entry["text"].split("\n")[0].split())
+        assert first_line not in flat_report
+        assert f"{entry['kind'].split(':')[0]}: “{first_line}”" in flat_removed

@@ -12,6 +12,7 @@ from rich.console import Console
 from presslens.analysers.registry import UnknownAnalyserError
 from presslens.ingest import DEFAULT_MAX_BYTES, IngestFailure, iter_inputs
 from presslens.interfaces.cli.app import EXIT_ALL_FAILED, EXIT_OK, EXIT_SOME_FAILED, cli
+from presslens.interfaces.cli.render import file_stem
 from presslens.outputs import output_formats
 from presslens.pipeline import Pipeline
 from presslens.records import Article
@@ -33,8 +34,8 @@ def build_pipeline(only: tuple[str, ...], skip: tuple[str, ...]) -> Pipeline:
 @click.argument("inputs", nargs=-1, required=True, metavar="PATH…|-")
 @click.option("-f", "--format", "format_name", default="text", show_default=True,
               help="output format: json (one object per line), text, html, …")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="write to this file instead of stdout")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="write to this file instead of stdout; to an existing directory: one file per article")
 @click.option("--only", multiple=True, help="run only these analysers (and what they require); comma-separated")
 @click.option("--skip", multiple=True, help="do not run these analysers; comma-separated")
 @click.option("--no-clean", is_flag=True, help="keep the decoded text as is (no boilerplate removal)")
@@ -62,15 +63,21 @@ def analyze(inputs: tuple[str, ...], format_name: str, output: Path | None, only
             else:
                 yield item
 
-    stream = output.open("w", encoding="utf-8") if output else sys.stdout
+    into_directory = output is not None and output.is_dir()
+    stream = sys.stdout if output is None or into_directory else output.open("w", encoding="utf-8")
     try:
         for analysis in pipeline.analyze_many(articles()):
-            stream.write(render(analysis.to_json()))
-            stream.write("\n")
-            stream.flush()
+            data = analysis.to_json()
             analysed += 1
+            page = render(data)
+            if into_directory:
+                assert output is not None
+                (output / f"{file_stem(data, analysed)}{formats[format_name].suffix}").write_text(page, "utf-8")
+                continue
+            stream.write(page if page.endswith("\n") else page + "\n")
+            stream.flush()
     finally:
-        if output:
+        if stream is not sys.stdout:
             stream.close()
     if failures:
         err = Console(stderr=True, soft_wrap=True)
