@@ -19,6 +19,7 @@ import ipaddress
 import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Literal
 
 import anyio
 import httpx
@@ -62,7 +63,7 @@ class FetchedPage:
     content_type: str
 
     @property
-    def kind(self) -> str:
+    def kind(self) -> Literal["text", "html"]:
         """``html`` or ``text``, for :func:`presslens.ingest.ingest_bytes`."""
         return "text" if self.content_type == "text/plain" else "html"
 
@@ -179,7 +180,8 @@ class UrlFetcher:
             raise FetchError(str(url), f"content type {content_type!r} is not HTML or plain text")
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.policy.max_bytes:
-            raise FetchError(str(url), f"body of {int(declared):,} bytes is over the {self.policy.max_bytes:,}-byte cap")
+            cap = self.policy.max_bytes
+            raise FetchError(str(url), f"body of {int(declared):,} bytes is over the {cap:,}-byte cap")
         chunks: list[bytes] = []
         size = 0
         try:

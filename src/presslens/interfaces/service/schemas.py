@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -16,16 +16,16 @@ class ArticleInput(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    text: str | None = Field(None, description="plain article text")
-    html: str | None = Field(None, description="an HTML page; its main text is extracted")
+    text: str | None = Field(default=None, description="plain article text")
+    html: str | None = Field(default=None, description="an HTML page; its main text is extracted")
     url: str | None = Field(
-        None, max_length=MAX_URL_LENGTH, description="an http(s) URL the server fetches itself (public hosts only)"
+        default=None, max_length=MAX_URL_LENGTH, description="an http(s) URL the server fetches (public hosts only)"
     )
-    id: str | None = Field(None, max_length=200, description="article id; default: derived from the text")
-    outlet: str | None = Field(None, max_length=_META_LENGTH, description="outlet name, e.g. RT")
-    title: str | None = Field(None, max_length=_META_LENGTH)
-    author: str | None = Field(None, max_length=_META_LENGTH)
-    published: str | None = Field(None, max_length=100, description="publication date, ISO 8601")
+    id: str | None = Field(default=None, max_length=200, description="article id; default: derived from the text")
+    outlet: str | None = Field(default=None, max_length=_META_LENGTH, description="outlet name, e.g. RT")
+    title: str | None = Field(default=None, max_length=_META_LENGTH)
+    author: str | None = Field(default=None, max_length=_META_LENGTH)
+    published: str | None = Field(default=None, max_length=100, description="publication date, ISO 8601")
 
     @model_validator(mode="after")
     def _one_source(self) -> ArticleInput:
@@ -42,7 +42,7 @@ class ArticleInput(BaseModel):
 class AnalyzeRequest(ArticleInput):
     """``POST /analyze``: an article, analysed now; saved to the store unless ``save`` is false."""
 
-    save: bool = Field(True, description="keep the analysis in the store (browsable under /articles)")
+    save: bool = Field(default=True, description="keep the analysis in the store (browsable under /articles)")
 
 
 class CompareRequest(BaseModel):
@@ -50,7 +50,9 @@ class CompareRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    articles: list[str] = Field(min_length=2, max_length=10, description="ids of stored articles")
+    articles: list[str] = Field(
+        min_length=2, max_length=10, description="content hashes or ids of stored articles (every pair is compared)"
+    )
 
 
 class JobRequest(BaseModel):
@@ -70,10 +72,11 @@ class JobView(BaseModel):
     id: str
     status: JobStatus
     total: int = Field(description="items in the job")
-    done: int = Field(description="items finished (analysed or failed)")
+    done: int = Field(description="items finished (analysed or failed); the job resumes after them")
     failed: int = Field(description="items that failed; their reasons are in failures")
     articles: list[str] = Field(description="ids of the analysed articles, in item order")
     failures: list[JobFailure]
+    error: str | None = Field(description="why the job stopped, when it did not finish")
     created: str
     updated: str
 
@@ -96,6 +99,9 @@ class Problem(BaseModel):
     """An error: ``detail`` says what went wrong and, where it helps, what to do."""
 
     detail: str
+    errors: list[dict[str, Any]] | None = Field(
+        default=None, description="for an invalid request: each failing field (loc, msg, type)"
+    )
 
 
 JobView.model_rebuild()

@@ -17,11 +17,11 @@ class FetchPolicy(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    timeout_s: float = Field(10.0, gt=0, description="wall-clock limit for the whole fetch, every redirect included")
-    max_bytes: int = Field(5_000_000, gt=0, description="largest response body accepted (after decompression)")
-    max_redirects: int = Field(5, ge=0, description="redirects followed; each hop is checked like the first URL")
+    timeout_s: float = Field(default=10.0, gt=0, description="wall-clock limit for a whole fetch, redirects included")
+    max_bytes: int = Field(default=5_000_000, gt=0, description="largest response body accepted (decompressed)")
+    max_redirects: int = Field(default=5, ge=0, description="redirects followed; each hop is checked like the first")
     allow_private: bool = Field(
-        False, description="allow loopback, private, link-local and other non-public addresses (SSRF guard off)"
+        default=False, description="allow loopback, private, link-local and other non-public addresses (SSRF guard off)"
     )
 
 
@@ -30,17 +30,17 @@ class ServiceSettings(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    host: str = Field("127.0.0.1", description="interface to bind; loopback unless told otherwise")
-    port: int = Field(8000, ge=0, le=65535)
-    store: str = Field("presslens.db", description="store path (SQLite) or URL (sqlite:///…, postgresql://…)")
+    host: str = Field(default="127.0.0.1", description="interface to bind; loopback unless told otherwise")
+    port: int = Field(default=8000, ge=0, le=65535)
+    store: str = Field(default="presslens.db", description="store path (SQLite) or URL (sqlite:///…, postgresql://…)")
     token: SecretStr | None = Field(
-        None, description=f"API token required on write requests (POST) when set; ${TOKEN_ENV} sets it"
+        default=None, description=f"API token required on write requests (POST) when set; ${TOKEN_ENV} sets it"
     )
-    max_body_bytes: int = Field(5_000_000, gt=0, description="largest request body accepted (413 above it)")
+    max_body_bytes: int = Field(default=5_000_000, gt=0, description="largest request body accepted (413 above it)")
     fetch: FetchPolicy = Field(default_factory=FetchPolicy)
     analysis_threads: int = Field(
-        1, ge=1, description="analyses run at once, off the event loop (the GIL makes more than cores useless)"
+        default=1, ge=1, description="analyses run at once, off the event loop (the GIL makes more than cores useless)"
     )
-    only: tuple[str, ...] = Field((), description="run only these analysers (and what they require)")
-    skip: tuple[str, ...] = Field((), description="analysers to leave out")
-    resume_jobs: bool = Field(False, description="resume jobs interrupted by a previous shutdown at start-up")
+    only: tuple[str, ...] = Field(default=(), description="run only these analysers (and what they require)")
+    skip: tuple[str, ...] = Field(default=(), description="analysers to leave out")
+    resume_jobs: bool = Field(default=False, description="resume jobs interrupted by a previous shutdown at start-up")
