@@ -32,5 +32,6 @@ def load_nlp(model: str = DEFAULT_MODEL) -> Language:
             "(the README's install command does this)"
         ) from exc
     ruler = nlp.add_pipe("entity_ruler", name="presslens_names", before="ner", config={"overwrite_ents": True})
-    ruler.add_patterns(entity_patterns())  # type: ignore[attr-defined]
+    with nlp.select_pipes(enable=[]):  # phrase patterns need only the tokenizer, not the whole pipeline
+        ruler.add_patterns(entity_patterns())  # type: ignore[attr-defined]
     return nlp
