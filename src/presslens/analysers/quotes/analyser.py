@@ -1,0 +1,244 @@
+"""The ``quotes`` analyser: the tagger's spans linked into attributions, shaped into quotes, speakers resolved."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+from spacy.tokens import Doc
+from spacy.tokens import Span as TokenSpan
+
+from presslens.analysers.entities import Entity
+from presslens.analysers.quotes.assemble import Group, group_spans, shape_content
+from presslens.analysers.quotes.marks import QuotedStretch, quotations
+from presslens.analysers.quotes.records import Quote, SpeakerCount, SpeakersProfile
+from presslens.analysers.quotes.rules import adjacent_speech_groups, missed_reporting_verbs, rule_groups
+from presslens.analysers.quotes.speakers import UNRESOLVED, Resolution, Said, SpeakerResolver, noun_phrase
+from presslens.analysers.quotes.tagger import AttributionTagger, TaggedSpan
+from presslens.analysers.registry import AnalyserOutput, AnalysisContext, analyser
+from presslens.records import Evidence, Span
+
+
+class QuotesConfig(BaseModel):
+    """Configuration of the ``quotes`` analyser."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model_dir: str | None = Field(
+        default=None,
+        description="folder of a tagger model from `presslens train quotes`, instead of the shipped one",
+    )
+    keep_uncued: bool = Field(
+        default=True,
+        description="report a quotation the tagger found even when no cue or speaker goes with it (speaker null)",
+    )
+    extend_cue: bool = Field(
+        default=True,
+        description="widen the cue over the auxiliaries, negation and hedges of its verb ('have reportedly urged')",
+    )
+    doubt_cues: tuple[str, ...] = Field(
+        default=("claim", "allege", "insist", "purport", "contend", "profess"),
+        description="lemmas of cue verbs that cast doubt on the speaker (sets casts_doubt)",
+    )
+    hedges: tuple[str, ...] = Field(
+        default=("reportedly", "allegedly", "apparently", "purportedly", "supposedly", "seemingly", "reputedly",
+                 "ostensibly", "rumoredly"),
+        description="adverbs that hedge an attribution when they modify its cue (sets hedged)",
+    )
+
+
+_SUBJECT_DEPS = ("nsubj", "nsubjpass")
+_CUE_PREFIX_DEPS = ("aux", "auxpass", "neg", "advmod")
+
+
+@analyser(
+    "quotes",
+    assigns="quotes",
+    record=Quote,
+    requires=("entities",),
+    config=QuotesConfig,
+    profile=("speakers", SpeakersProfile),
+    order=20,
+)
+class QuotesAnalyser:
+    """Who said what: direct, indirect and mixed quotes with cue, source and resolved speaker."""
+
+    def __init__(self, config: QuotesConfig) -> None:
+        self.config = config
+        self.tagger = AttributionTagger(Path(config.model_dir) if config.model_dir else None)
+        self.doubt_cues = frozenset(config.doubt_cues)
+        self.hedges = frozenset(config.hedges)
+
+    def __call__(self, context: AnalysisContext) -> AnalyserOutput:
+        doc = context.doc
+        names = [
+            (entity.start, entity.end, entity.label, entity.canonical)
+            for entity in context.section("entities")
+            if isinstance(entity, Entity)
+        ]
+        quotes = self.quotes(doc, names)
+        return AnalyserOutput(records=tuple(quotes), profile=speakers_profile(quotes))
+
+    def quotes(self, doc: Doc, names: Sequence[tuple[int, int, str, str]]) -> list[Quote]:
+        """The quotes of a parsed document, given its named-entity mentions (start, end, label, canonical)."""
+        text = doc.text
+        stretches = quotations(text)
+        ruled = rule_groups(doc)
+        taken = _tokens_of(ruled)
+        for group in adjacent_speech_groups(doc, stretches, self.tagger.extractor.cue_scores):
+            if not taken.intersection(_tokens_of([group])):
+                ruled.append(group)
+        taken = _tokens_of(ruled)
+        tagged = [span for span in self.tagger.tag(doc) if not taken.intersection(range(span.start, span.end))]
+        groups = group_spans(doc, tagged, ruled)
+        groups += missed_reporting_verbs(doc, self.tagger.extractor.cue_scores, _tokens_of(groups))
+        groups.sort(key=lambda group: group.contents[0].start)
+        resolver = SpeakerResolver(doc, names)
+        earlier: list[Said] = []
+        quotes: list[Quote] = []
+        for group in groups:
+            if group.cue is None and not self.config.keep_uncued:
+                continue
+            source, source_rule = self._source(doc, group)
+            excluded = [(content.start, content.end) for content in group.contents]
+            resolution = resolver.resolve(source, excluded, earlier) if source is not None else UNRESOLVED
+            if source is not None:
+                earlier.append(Said(source.start, resolution))
+            quotes.extend(self._records(doc, text, group, source, source_rule, resolution, stretches))
+        return quotes
+
+    def _source(self, doc: Doc, group: Group) -> tuple[TokenSpan | None, str]:
+        """The source mention and how it was found: linked to the cue, else the cue verb's subject."""
+        if group.source is not None:
+            return doc[group.source.start : group.source.end], group.source_rule
+        if group.cue is None:
+            return None, ""
+        cue_root = doc[group.cue.start : group.cue.end].root
+        inside = {index for content in group.contents for index in range(content.start, content.end)}
+        for child in cue_root.children:
+            if child.dep_ in _SUBJECT_DEPS and child.i not in inside and not child.is_punct:
+                subject = doc[child.i : child.i + 1] if child.pos_ == "PRON" else noun_phrase(child)
+                return subject, "subject of the cue"
+        return None, ""
+
+    def _cue(self, doc: Doc, group: Group) -> tuple[TokenSpan, list[TokenSpan], list[TaggedSpan]]:
+        """The cue as an analyst cites it, its hedging words, and the contents adjusted to it.
+
+        The cue takes in its verb's auxiliaries, negation and hedges ("have reportedly urged"); a preposition
+        ending it whose object is the content goes to the content ("complained | about his lack of …").
+        """
+        assert group.cue is not None
+        start, end = group.cue.start, group.cue.end
+        root = doc[start:end].root
+        contents = list(group.contents)
+        if self.config.extend_cue:
+            while start > 0 and doc[start - 1].head.i == root.i and doc[start - 1].dep_ in _CUE_PREFIX_DEPS and (
+                doc[start - 1].dep_ != "advmod" or doc[start - 1].lower_ in self.hedges
+            ):
+                start -= 1
+            last = doc[end - 1]
+            following = [c for c in contents if c.start == end]
+            if end - start > 1 and last.pos_ == "ADP" and following and any(
+                child.i >= end for child in last.children
+            ):
+                end -= 1
+                contents = [
+                    TaggedSpan("content", end, c.end, c.score) if c is following[0] else c for c in contents
+                ]
+        widened = doc[start:end]
+        hedges = [doc[token.i : token.i + 1] for token in widened if token.lower_ in self.hedges]
+        return widened, hedges, contents
+
+    def _records(
+        self, doc: Doc, text: str, group: Group, source: TokenSpan | None, source_rule: str,
+        resolution: Resolution, stretches: Sequence[QuotedStretch],
+    ) -> list[Quote]:
+        cue_span: Span | None = None
+        cues: list[Span] = []
+        casts_doubt = hedged = False
+        contents = group.contents
+        if group.cue is not None:
+            widened, hedge_words, contents = self._cue(doc, group)
+            cue_span = _char_span(text, widened)
+            cues = [cue_span, *(_char_span(text, word) for word in hedge_words)]
+            casts_doubt = widened.root.lemma_.lower() in self.doubt_cues
+            hedged = bool(hedge_words)
+        source_span = _char_span(text, source) if source is not None else None
+        records: list[Quote] = []
+        for content in contents:
+            start_char = doc[content.start].idx
+            end_char = doc[content.end - 1].idx + len(doc[content.end - 1])
+            shaped = shape_content(doc, text, start_char, end_char, stretches)
+            if shaped is None or (group.cue is None and shaped.kind == "indirect"):
+                continue  # nothing left, or reported speech without any cue
+            first = not records
+            scores = [content.score] + ([group.cue.score] if group.cue is not None and first else [])
+            note = f"speaker: {resolution.rule}" + (f"; source: {source_rule}" if source_rule != "tagger" else "")
+            records.append(
+                Quote(
+                    kind=shaped.kind,
+                    start=shaped.start,
+                    end=shaped.end,
+                    text=text[shaped.start : shaped.end],
+                    content=Span.of(text, shaped.start, shaped.end),
+                    cue=cue_span if first else None,
+                    source=source_span,
+                    speaker=resolution.speaker,
+                    speaker_type=resolution.speaker_type,
+                    casts_doubt=casts_doubt,
+                    hedged=hedged,
+                    continues=not first,
+                    clause=Span.of(text, *shaped.clause) if shaped.clause else None,
+                    evidence=Evidence(
+                        rule=group.rule if first else f"{group.rule}: continues the quote before",
+                        score=round(sum(scores) / len(scores), 4),
+                        cues=tuple(cues) if first else (),
+                        note=note,
+                    ),
+                )
+            )
+        return records
+
+
+def _tokens_of(groups: Sequence[Group]) -> set[int]:
+    return {
+        index
+        for group in groups
+        for span in (group.cue, group.source, *group.contents)
+        if span is not None
+        for index in range(span.start, span.end)
+    }
+
+
+def _char_span(text: str, span: TokenSpan) -> Span:
+    return Span.of(text, span.start_char, span.end_char)
+
+
+def speakers_profile(quotes: Sequence[Quote]) -> SpeakersProfile:
+    """Speakers by number of quotes, with the direct/indirect/mixed split."""
+    counts: dict[tuple[str, str | None], Counter[str]] = {}
+    for quote in quotes:
+        if quote.speaker is None:
+            continue
+        counts.setdefault((quote.speaker, quote.speaker_type), Counter())[quote.kind] += 1
+    speakers = [
+        SpeakerCount(
+            speaker=speaker,
+            speaker_type=speaker_type,  # type: ignore[arg-type]
+            quotes=sum(kinds.values()),
+            direct=kinds["direct"],
+            indirect=kinds["indirect"],
+            mixed=kinds["mixed"],
+        )
+        for (speaker, speaker_type), kinds in counts.items()
+    ]
+    speakers.sort(key=lambda count: (-count.quotes, count.speaker))
+    direct = sum(1 for quote in quotes if quote.kind != "indirect")
+    return SpeakersProfile(
+        speakers=tuple(speakers),
+        quotes=len(quotes),
+        unattributed=sum(1 for quote in quotes if quote.speaker is None),
+        direct_share=round(direct / len(quotes), 4) if quotes else 0.0,
+    )

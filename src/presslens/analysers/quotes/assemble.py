@@ -1,0 +1,309 @@
+"""From tagged spans to attributions: which content and source go with which cue, and what kind of quote
+each content is.
+
+Linking is by the parse first (the content is the cue's clausal complement, or the cue hangs off the content
+as in "“…,” he said"; the source is the cue's subject), then by distance within the sentence. A content with
+no cue in its sentences takes a cue of its paragraph that has none yet ("Caddell continued:" / a quote in the
+next paragraph), or continues the previous attribution when it is a direct quote (the second sentence of a
+quote that runs on). "According to X," with no content tagged takes the rest of its sentence; content pieces of
+one sentence the tagger broke around an aside are rejoined; reported speech left without any cue is dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Token
+
+from presslens.analysers.quotes.features import paragraph_token_ranges
+from presslens.analysers.quotes.marks import QuotedStretch
+from presslens.analysers.quotes.records import QuoteKind
+from presslens.analysers.quotes.tagger import TaggedSpan
+
+#: A quoted stretch with fewer words inside a reported clause is a scare quote, not a mixed quote.
+MIXED_MIN_WORDS = 2
+_TRAILING = ".,;:–—-"
+
+
+@dataclass
+class Group:
+    """One attribution being assembled: a cue (or none), its source, and its content spans in text order."""
+
+    cue: TaggedSpan | None
+    source: TaggedSpan | None = None
+    contents: list[TaggedSpan] = field(default_factory=list)
+    source_rule: str = "tagger"
+    rule: str = "attribution CRF + parse links"
+
+    @property
+    def anchor(self) -> int:
+        """A token index standing for the attribution (its cue, else its first content)."""
+        if self.cue is not None:
+            return self.cue.start
+        return self.contents[0].start
+
+
+@dataclass(frozen=True)
+class Shaped:
+    """A content span as reported: its kind, the content characters, and for a mixed quote the clause."""
+
+    kind: QuoteKind
+    start: int
+    end: int
+    clause: tuple[int, int] | None = None
+
+
+def group_spans(doc: Doc, spans: Sequence[TaggedSpan], fixed: Sequence[Group] = ()) -> list[Group]:
+    """Link tagged cue, source and content spans into attributions (see the module docstring).
+
+    ``fixed`` are attributions found by rules: kept as they are, and open to the contents that continue them.
+    """
+    sentence_of = _sentence_ids(doc)
+    paragraph_of = _paragraph_ids(doc)
+    groups = [Group(cue=span) for span in spans if span.role == "cue"]
+    _link_sources(doc, [span for span in spans if span.role == "source"], groups, sentence_of)
+    groups.extend(fixed)
+    _share_sources(groups, sentence_of)
+    orphans: list[Group] = []
+    for content in (span for span in spans if span.role == "content"):
+        group = _cue_for_content(doc, content, groups, sentence_of, paragraph_of)
+        if group is None:
+            group = _continued(content, groups + orphans, paragraph_of, doc)
+        if group is None:
+            group = Group(cue=None)
+            orphans.append(group)
+        group.contents.append(content)
+    for group in groups:
+        if not group.contents and group.cue is not None:
+            according = _according_to_content(doc, group, sentence_of)
+            if according is not None:
+                group.contents.append(according)
+    taken = {index for span in spans for index in range(span.start, span.end)}
+    taken.update(
+        index
+        for group in fixed
+        for span in (group.cue, group.source, *group.contents)
+        if span is not None
+        for index in range(span.start, span.end)
+    )
+    linked = []
+    for group in groups + orphans:
+        if not group.contents or (group.cue is None and not _starts_quoted(doc, group.contents[0])):
+            continue  # reported speech with no cue at all is no attribution
+        group.contents = _join_split_contents(group.contents, sentence_of, taken)
+        linked.append(group)
+    return sorted(linked, key=lambda group: group.contents[0].start)
+
+
+#: Content pieces of one sentence this close, with nothing tagged between them, are one content.
+JOIN_GAP = 8
+
+
+def _join_split_contents(contents: list[TaggedSpan], sentence_of: list[int], taken: set[int]) -> list[TaggedSpan]:
+    """Rejoin a content the tagger broke around an aside ("… Artyomovsk, known as Bakhmut in Ukraine, his …")."""
+    joined: list[TaggedSpan] = []
+    for content in sorted(contents, key=lambda span: span.start):
+        if joined:
+            last = joined[-1]
+            gap = range(last.end, content.start)
+            if (
+                len(gap) <= JOIN_GAP
+                and sentence_of[last.end - 1] == sentence_of[content.start]
+                and not taken.intersection(gap)
+            ):
+                joined[-1] = TaggedSpan("content", last.start, content.end, min(last.score, content.score))
+                continue
+        joined.append(content)
+    return joined
+
+
+def _according_to_content(doc: Doc, group: Group, sentence_of: list[int]) -> TaggedSpan | None:
+    """"According to X, Y.": the content is the rest of the sentence (the tagger often leaves it out)."""
+    assert group.cue is not None
+    cue = doc[group.cue.start : group.cue.end]
+    if cue[0].lower_ != "according":
+        return None
+    start = (group.source or group.cue).end
+    while start < len(doc) and doc[start].is_punct:
+        start += 1
+    end = start
+    while end < len(doc) and sentence_of[end] == sentence_of[group.cue.start]:
+        end += 1
+    while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space):
+        end -= 1
+    if end - start < 2 or group.cue.start > start:
+        return None
+    return TaggedSpan("content", start, end, group.cue.score)
+
+
+def _sentence_ids(doc: Doc) -> list[int]:
+    """Sentence numbers that also change at a paragraph break (the parser may run a sentence across one)."""
+    ids, number = [0] * len(doc), 0
+    for token in doc:
+        if token.i and (token.is_sent_start or "\n" in doc[token.i - 1].text):
+            number += 1
+        ids[token.i] = number
+    return ids
+
+
+def _paragraph_ids(doc: Doc) -> list[int]:
+    ids = [-1] * len(doc)
+    for number, indices in enumerate(paragraph_token_ranges(doc)):
+        for index in indices:
+            ids[index] = number
+    return ids
+
+
+def _root(doc: Doc, span: TaggedSpan) -> Token:
+    return doc[span.start : span.end].root
+
+
+def _gap(a: TaggedSpan, b: TaggedSpan) -> int:
+    return max(0, a.start - b.end, b.start - a.end)
+
+
+def _governs(ancestor: Token, token: Token, depth: int = 4) -> bool:
+    current = token
+    for _ in range(depth):
+        if current.head.i == current.i:
+            return False
+        current = current.head
+        if current.i == ancestor.i:
+            return True
+    return False
+
+
+def _link_sources(doc: Doc, sources: list[TaggedSpan], groups: list[Group], sentence_of: list[int]) -> None:
+    for source in sources:
+        candidates = [g for g in groups if g.cue is not None and sentence_of[g.cue.start] == sentence_of[source.start]]
+        if not candidates:
+            continue
+        root = _root(doc, source)
+
+        def rank(group: Group, root: Token = root, source: TaggedSpan = source) -> tuple[bool, bool, int]:
+            assert group.cue is not None
+            return (not _governs(_root(doc, group.cue), root), group.source is not None, _gap(source, group.cue))
+
+        best = min(candidates, key=rank)
+        if best.source is None or _gap(source, best.cue) < _gap(best.source, best.cue):  # type: ignore[arg-type]
+            best.source = source
+
+
+def _share_sources(groups: list[Group], sentence_of: list[int]) -> None:
+    """One source may serve two cues of a sentence ("said Caddell, speaking of …", "he said, adding that")."""
+    for group in groups:
+        if group.source is None and group.cue is not None:
+            cue = group.cue
+            shared = [
+                other.source for other in groups
+                if other.source is not None and sentence_of[other.source.start] == sentence_of[cue.start]
+            ]
+            if shared:
+                group.source = min(shared, key=lambda source: _gap(source, cue))
+                group.source_rule = "shared with another cue of the sentence"
+
+
+def _cue_for_content(
+    doc: Doc, content: TaggedSpan, groups: list[Group], sentence_of: list[int], paragraph_of: list[int]
+) -> Group | None:
+    sentences = set(range(sentence_of[content.start], sentence_of[content.end - 1] + 1))
+    candidates = [g for g in groups if g.cue is not None and sentence_of[g.cue.start] in sentences]
+    if candidates:
+        root = _root(doc, content)
+
+        def rank(group: Group, root: Token = root) -> tuple[bool, int]:
+            assert group.cue is not None
+            cue_root = _root(doc, group.cue)
+            related = _governs(cue_root, root) or _governs(root, cue_root)
+            return (not related, _gap(content, group.cue))
+
+        return min(candidates, key=rank)
+    paragraph = paragraph_of[content.start]
+    idle = [
+        g for g in groups
+        if g.cue is not None and not g.contents and paragraph - 1 <= paragraph_of[g.cue.start] <= paragraph
+        and g.cue.end <= content.start + 1
+    ]
+    if idle:
+        return max(idle, key=lambda group: group.anchor)
+    return None
+
+
+def _continued(content: TaggedSpan, groups: list[Group], paragraph_of: list[int], doc: Doc) -> Group | None:
+    """The attribution a cue-less direct quote continues: the last one before it, this or the last paragraph."""
+    if not _starts_quoted(doc, content):
+        return None
+    paragraph = paragraph_of[content.start]
+    before = [
+        group for group in groups
+        if group.contents and group.contents[-1].end <= content.start
+        and paragraph - 1 <= paragraph_of[group.contents[-1].start] <= paragraph
+    ]
+    return max(before, key=lambda group: group.contents[-1].end) if before else None
+
+
+def _starts_quoted(doc: Doc, span: TaggedSpan) -> bool:
+    first = doc[span.start].text
+    return bool(first) and first[0] in "\"“‘'«„`"
+
+
+def shape_content(
+    doc: Doc, text: str, start: int, end: int, stretches: Sequence[QuotedStretch]
+) -> Shaped | None:
+    """Decide a content span's kind and the characters an analyst cites (``text`` is ``doc.text``)."""
+    start, end = _trim(text, start, end)
+    if end <= start:
+        return None
+    inside = [s for s in stretches if s.start < end and start < s.end]
+    if inside:
+        outside = _outside_text(text, start, end, inside)
+        if not any(char.isalnum() for char in outside):
+            first, last = inside[0], inside[-1]
+            covered = sum(min(end, s.inner_end) - max(start, s.inner_start) for s in inside)
+            total = sum(s.inner_end - s.inner_start for s in inside)
+            if covered >= total / 2:  # snap to the marks: the tagger's edges may stop short
+                return _strip(text, "direct", first.inner_start, last.inner_end)
+            return _strip(text, "direct", max(start, first.inner_start), min(end, last.inner_end))
+        longest = max(inside, key=lambda s: s.inner_end - s.inner_start)
+        words = len(text[longest.inner_start : longest.inner_end].split())
+        if words >= MIXED_MIN_WORDS and start <= longest.inner_start and longest.inner_end <= end:
+            clause = _strip_complementiser(doc, start, end)
+            quoted = _strip(text, "mixed", longest.inner_start, longest.inner_end)
+            if quoted is not None:
+                return Shaped("mixed", quoted.start, quoted.end, clause)
+    clause_start, clause_end = _strip_complementiser(doc, start, end)
+    return Shaped("indirect", clause_start, clause_end) if clause_end > clause_start else None
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] in _TRAILING):
+        end -= 1
+    return start, end
+
+
+def _strip(text: str, kind: QuoteKind, start: int, end: int) -> Shaped | None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return Shaped(kind, start, end) if end > start else None
+
+
+def _outside_text(text: str, start: int, end: int, stretches: Sequence[QuotedStretch]) -> str:
+    pieces, position = [], start
+    for stretch in stretches:
+        pieces.append(text[position : max(position, stretch.start)])
+        position = max(position, stretch.end)
+    pieces.append(text[position:end])
+    return "".join(pieces)
+
+
+def _strip_complementiser(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    """Indirect speech without its "that": "said that X" reports X."""
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is not None and len(span) > 1 and span[0].lower_ == "that" and span[0].dep_ == "mark":
+        start = span[1].idx
+    return start, end

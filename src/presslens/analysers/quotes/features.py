@@ -1,0 +1,287 @@
+"""Token features for the attribution tagger: words, the parse, quotation marks, and the reporting verbs near.
+
+One sequence is one paragraph (quotes run over sentences, rarely over paragraphs). Besides the token itself,
+each token sees its syntactic way up to the nearest cue-like word ("nsubj of say", "inside the ccomp of
+tell"), which side of the sentence's cue-like words it stands on, and whether it sits inside quotation marks.
+Cue-likeness is a lexicon learned from the training data (how often each lemma heads an annotated cue). Two
+clusterings of the parser's contextual token vectors (``doc.tensor``, k-means learned at training time) stand in
+for word embeddings: "said", "told" and "noted" fall in one cluster, the CRF learns the cluster.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from spacy.tokens import Doc
+
+from presslens.analysers.quotes.marks import QUOTE_CHARACTERS, quotations
+
+#: Lemmas scored at least this often as cue heads count as "cue-like" for the relative features.
+CUE_LIKE = 0.25
+_ANCESTOR_DEPTH = 6
+_ARGUMENT_DEPS = frozenset({"nsubj", "nsubjpass", "ccomp", "xcomp", "dobj", "agent", "parataxis", "prep", "advcl"})
+
+
+@dataclass(frozen=True)
+class TokenSequence:
+    """One tagging unit: the token indices of a paragraph (space tokens left out) and their features."""
+
+    tokens: tuple[int, ...]
+    features: list[list[str]]
+
+
+def cue_score_bucket(score: float) -> str:
+    if score >= 0.5:
+        return "hi"
+    if score >= CUE_LIKE:
+        return "mid"
+    if score >= 0.05:
+        return "lo"
+    return "no"
+
+
+def paragraph_token_ranges(doc: Doc) -> list[tuple[int, ...]]:
+    """Token indices of each paragraph (a newline starts a new one), space tokens left out."""
+    paragraphs: list[tuple[int, ...]] = []
+    current: list[int] = []
+    for token in doc:
+        if token.is_space:
+            if "\n" in token.text and current:
+                paragraphs.append(tuple(current))
+                current = []
+            continue
+        current.append(token.i)
+    if current:
+        paragraphs.append(tuple(current))
+    return paragraphs
+
+
+def quote_states(doc: Doc) -> list[str]:
+    """Per token: ``open``/``close`` (a mark of a top-level quote), ``in`` (inside one) or ``out``."""
+    states = ["out"] * len(doc)
+    stretches = quotations(doc.text)
+    if not stretches:
+        return states
+    for stretch in stretches:
+        span = doc.char_span(stretch.start, stretch.end, alignment_mode="expand")
+        if span is None:
+            continue
+        for token in span:
+            if token.idx < stretch.inner_start:
+                states[token.i] = "open"
+            elif token.idx >= stretch.inner_end:
+                states[token.i] = "close"
+            else:
+                states[token.i] = "in"
+    return states
+
+
+class FeatureExtractor:
+    """Turns a parsed document into tagging sequences (see the module docstring)."""
+
+    def __init__(self, cue_scores: Mapping[str, float], centroids: Sequence[np.ndarray] = ()) -> None:
+        self.cue_scores = dict(cue_scores)
+        self.centroids = tuple(centroids)
+
+    def clusters(self, doc: Doc) -> list[list[str]]:
+        """Per token: its cluster in each clustering of the parser's contextual vectors (``doc.tensor``).
+
+        A document without vectors (a pipeline without tok2vec) gets no cluster features, not an error.
+        """
+        tensor = doc.tensor
+        if not self.centroids or tensor is None or len(tensor) != len(doc) or not len(doc):
+            return [[] for _ in range(len(doc))]
+        names = [
+            [f"k{number}={cluster}" for cluster in nearest_centroids(tensor, centroids)]
+            for number, centroids in enumerate(self.centroids)
+        ]
+        return [list(per_token) for per_token in zip(*names, strict=True)]
+
+    def sequences(self, doc: Doc) -> list[TokenSequence]:
+        parse = _Parse(doc)
+        states = quote_states(doc)
+        cue_like = [
+            self.cue_scores.get(lemma, 0.0) >= CUE_LIKE and not punct
+            for lemma, punct in zip(parse.lemma, parse.is_punct, strict=True)
+        ]
+        sentences = [(sentence.start, sentence.end) for sentence in doc.sents]
+        bounds = [(0, 0)] * len(doc)
+        for start, end in sentences:
+            for index in range(start, end):
+                bounds[index] = (start, end)
+        sentence_cues = self._sentence_cues(sentences, cue_like)
+        words = [
+            self._token_features(parse, index, states[index], cue_like, sentence_cues, bounds[index])
+            for index in range(len(doc))
+        ]
+        for (own, near, far), names in zip(words, self.clusters(doc), strict=True):
+            own.extend(names)
+            near.extend(names)
+            far.extend(names[:1])  # two tokens away, the coarse clustering only
+        sequences = []
+        for indices in paragraph_token_ranges(doc):
+            features = []
+            for position, index in enumerate(indices):
+                token_features = list(words[index][0])
+                for offset in (-2, -1, 1, 2):
+                    neighbour = position + offset
+                    if 0 <= neighbour < len(indices):
+                        seen = words[indices[neighbour]][1 if offset in (-1, 1) else 2]
+                        token_features.extend(f"{offset}:{feature}" for feature in seen)
+                    else:
+                        token_features.append(f"{offset}:edge")
+                if position == 0:
+                    token_features.append("para_start")
+                features.append(token_features)
+            sequences.append(TokenSequence(indices, features))
+        return sequences
+
+    def _sentence_cues(self, sentences: list[tuple[int, int]], cue_like: list[bool]) -> list[tuple[int, ...]]:
+        """Per token: the cue-like token indices of its sentence."""
+        per_token: list[tuple[int, ...]] = [()] * len(cue_like)
+        for start, end in sentences:
+            cues = tuple(index for index in range(start, end) if cue_like[index])
+            for index in range(start, end):
+                per_token[index] = cues
+        return per_token
+
+    def _token_features(
+        self,
+        parse: _Parse,
+        i: int,
+        state: str,
+        cue_like: list[bool],
+        sentence_cues: list[tuple[int, ...]],
+        sentence: tuple[int, int],
+    ) -> tuple[list[str], list[str], list[str]]:
+        """(the token's own features, those its next neighbours see, those two tokens away see)."""
+        lemma, dep, pos, head = parse.lemma, parse.dep, parse.pos, parse.head
+        h = head[i]
+        text = parse.text[i]
+        shared = [
+            f"w={parse.lower[i]}",
+            f"p={pos[i]}",
+            f"d={dep[i]}",
+            f"q={state}",
+            f"c={cue_score_bucket(self.cue_scores.get(lemma[i], 0.0))}",
+        ]
+        own = [
+            "bias",
+            *shared,
+            f"l={lemma[i]}",
+            f"t={parse.tag[i]}",
+            f"hl={lemma[h]}",
+            f"dhl={dep[i]}|{lemma[h]}",
+            f"hp={pos[h]}",
+            f"hd={dep[h]}",
+            f"e={parse.ent_type[i] or 'O'}",
+            f"ei={parse.ent_iob[i]}",
+            f"cap={parse.is_title[i]}",
+        ]
+        if text and all(char in QUOTE_CHARACTERS for char in text):
+            own.append("mark")
+        if i == sentence[0]:
+            own.append("sent_start")
+        if i == sentence[1] - 1:
+            own.append("sent_end")
+        if i > sentence[0] and parse.text[i - 1] == ":":
+            own.append("after_colon")
+        # the first two steps up, whatever the words: "wants" governs its xcomp as content
+        if h != i:
+            own.append(f"a1={dep[i]}|{lemma[h]}")
+            if head[h] != h:
+                own.append(f"a2={dep[h]}|{lemma[head[h]]}")
+        # a verb's own arguments: an attribution has a source-like subject and a complement
+        if pos[i] in ("VERB", "AUX", "NOUN"):
+            for child in parse.children[i]:
+                if dep[child] in _ARGUMENT_DEPS:
+                    own.append(f"kid={dep[child]}")
+                    if dep[child] in ("nsubj", "nsubjpass"):
+                        own.append(f"subj={parse.ent_type[child] or pos[child]}")
+        # the syntactic way up to the nearest cue-like ancestor
+        child, ancestor, depth = i, h, 0
+        while ancestor != child and depth < _ANCESTOR_DEPTH:
+            if cue_like[ancestor]:
+                own.append(f"anc={dep[child]}|{lemma[ancestor]}")
+                own.append(f"ancd={dep[child]}|{min(depth, 3)}")
+                own.append(f"anc_dep={dep[child]}")
+                break
+            child, ancestor, depth = ancestor, head[ancestor], depth + 1
+        else:
+            own.append("anc=none")
+        cues = sentence_cues[i]
+        if cue_like[i]:
+            own.append("is_cue_like")
+        if cues:
+            nearest = min(cues, key=lambda index: abs(index - i))
+            distance = i - nearest
+            side = "C" if distance == 0 else ("R" if distance > 0 else "L")
+            bucket = min(abs(distance), 6) if abs(distance) < 6 else (10 if abs(distance) < 15 else 20)
+            own.extend(
+                (f"side={side}", f"side_dist={side}{bucket}", f"side_cue={side}|{lemma[nearest]}",
+                 f"cue_dep={dep[nearest]}")
+            )
+            cue_head = head[nearest]
+            if cue_head != nearest and _is_ancestor_or_self(parse.head, cue_head, i):
+                own.append(f"under_cue_head={dep[nearest]}")
+        else:
+            own.append("side=none")
+        return own, shared, shared[:1] + shared[3:4]  # the word and its quotation state
+
+
+def nearest_centroids(vectors: np.ndarray, centroids: np.ndarray) -> np.ndarray:
+    """Index of the nearest centroid (Euclidean) of each row of ``vectors``.
+
+    ``einsum`` without BLAS on purpose: a multithreaded BLAS call this small can stall for milliseconds on a
+    busy machine, more than the whole product costs on one thread.
+    """
+    products = np.einsum("ij,kj->ik", vectors, centroids, optimize=False)
+    distances = -2 * products + (centroids**2).sum(1)[None, :]
+    return np.asarray(distances.argmin(1))
+
+
+def kmeans(vectors: np.ndarray, clusters: int, iterations: int = 15, seed: int = 0) -> np.ndarray:
+    """Lloyd's k-means: ``clusters`` centroids of ``vectors`` (deterministic for a seed)."""
+    generator = np.random.default_rng(seed)
+    centroids = vectors[generator.choice(len(vectors), clusters, replace=False)].astype(np.float32)
+    for _ in range(iterations):
+        assigned = nearest_centroids(vectors, centroids)
+        counts = np.bincount(assigned, minlength=clusters)
+        sums = np.zeros_like(centroids)
+        np.add.at(sums, assigned, vectors)
+        filled = counts > 0
+        centroids[filled] = sums[filled] / counts[filled, None]
+    return centroids
+
+
+class _Parse:
+    """The token attributes the features read, as plain lists (one pass over the doc, no Token per lookup)."""
+
+    def __init__(self, doc: Doc) -> None:
+        tokens = list(doc)
+        self.text = [token.text for token in tokens]
+        self.lower = [token.lower_ for token in tokens]
+        self.lemma = [token.lemma_.lower() for token in tokens]
+        self.pos = [token.pos_ for token in tokens]
+        self.tag = [token.tag_ for token in tokens]
+        self.dep = [token.dep_ for token in tokens]
+        self.head = [token.head.i for token in tokens]
+        self.ent_type = [token.ent_type_ for token in tokens]
+        self.ent_iob = [token.ent_iob_ for token in tokens]
+        self.is_title = [token.is_title for token in tokens]
+        self.is_punct = [token.is_punct for token in tokens]
+        self.children: list[list[int]] = [[] for _ in tokens]
+        for index, head in enumerate(self.head):
+            if head != index:
+                self.children[head].append(index)
+
+
+def _is_ancestor_or_self(heads: list[int], candidate: int, index: int) -> bool:
+    while True:
+        if index == candidate:
+            return True
+        if heads[index] == index:
+            return False
+        index = heads[index]

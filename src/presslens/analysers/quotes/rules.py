@@ -1,0 +1,273 @@
+"""Attribution layouts the tagger rarely sees in training, found by rules over the text and the parse.
+
+- transcripts: a paragraph opening with a speaker label in capitals and a colon ("PENCE: Well, look, …");
+- signed quotes: a quotation followed by a dash and a name ("“…” ― Sonya Herridge");
+- trailing attributions: a sentence ending with ", the president says" (headlines and standfirsts), whose
+  content is everything before the comma;
+- quotations with their speech verb right beside them ("“…,” he said", "said Caddell", "He said: “…”"): the
+  classic direct-quote layout, where adjacency is surer than the tagger's linking;
+- missed reporting verbs: a verb that usually reports (by the cue lexicon) with a subject and a clausal
+  complement where the tagger marked nothing ("they have reportedly urged the president to withdraw": the
+  hedge between auxiliary and verb is rare in the training data).
+
+The layout rules return ready attributions (:class:`~presslens.analysers.quotes.assemble.Group`) and the
+analyser drops the tagger's spans they overlap, so a rule replaces a partial tagging instead of duplicating it;
+the missed-verb rule only fills clauses the tagger left empty.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from spacy.tokens import Doc, Token
+
+from presslens.analysers.quotes.assemble import Group
+from presslens.analysers.quotes.features import paragraph_token_ranges
+from presslens.analysers.quotes.marks import QUOTE_CHARACTERS, QuotedStretch
+from presslens.analysers.quotes.speakers import lexicons, strip_punctuation
+from presslens.analysers.quotes.tagger import TaggedSpan
+
+#: Verbs that report speech in a trailing attribution (", officials say").
+SPEECH_VERBS = frozenset(lexicons()["speech_verbs"])
+DASHES = frozenset("―—–-")
+RULE_SCORE = 1.0
+
+
+def _span(role: str, start: int, end: int) -> TaggedSpan:
+    return TaggedSpan(role, start, end, RULE_SCORE)
+
+
+def rule_groups(doc: Doc) -> list[Group]:
+    """Every rule's attributions (``Group.rule`` names the rule)."""
+    found: list[Group] = []
+    for indices in paragraph_token_ranges(doc):
+        group = _transcript(doc, indices) or _signed_quote(doc, indices)
+        if group is not None:
+            found.append(group)
+    found.extend(_trailing_attributions(doc))
+    return found
+
+
+def _transcript(doc: Doc, indices: Sequence[int]) -> Group | None:
+    """``PENCE: Well, look, …`` or ``MIKE PENCE: …``: a capitalised label of at most three words and a colon."""
+    for width in (1, 2, 3):
+        if len(indices) <= width + 1:
+            return None
+        colon = indices[width]
+        label = [doc[index] for index in indices[:width]]
+        if doc[colon].text != ":":
+            continue
+        if all(_capitalised_word(token) for token in label):
+            return Group(
+                cue=_span("cue", colon, colon + 1),
+                source=_span("source", indices[0], colon),
+                contents=[_span("content", indices[width + 1], indices[-1] + 1)],
+                source_rule="transcript speaker label",
+                rule="rule: transcript speaker label",
+            )
+        return None
+    return None
+
+
+def _capitalised_word(token: Token) -> bool:
+    letters = token.text.replace(".", "")
+    return len(letters) >= 2 and letters.isalpha() and letters.isupper()
+
+
+def _signed_quote(doc: Doc, indices: Sequence[int]) -> Group | None:
+    """``“…” ― Sonya Herridge``: the paragraph is a quotation, then a dash and a name (up to a comma)."""
+    for position, index in enumerate(indices[1:], start=1):
+        token = doc[index]
+        if token.text not in DASHES or not _is_mark(doc[indices[position - 1]]):
+            continue
+        name = []
+        for after in indices[position + 1 :]:
+            if doc[after].is_punct:
+                break
+            name.append(after)
+        if name and doc[name[0]].pos_ == "PROPN" and _is_mark(doc[indices[0]]):
+            return Group(
+                cue=_span("cue", index, index + 1),
+                source=_span("source", name[0], name[-1] + 1),
+                contents=[_span("content", indices[0], indices[position - 1] + 1)],
+                source_rule="name signing the quotation",
+                rule="rule: signed quotation",
+            )
+    return None
+
+
+def _is_mark(token: Token) -> bool:
+    return bool(token.text) and all(char in QUOTE_CHARACTERS for char in token.text)
+
+
+def _trailing_attributions(doc: Doc) -> list[Group]:
+    """``…, the president says``: a sentence without quotation marks ending with subject + speech verb."""
+    sentence_of = [0] * len(doc)
+    for number, sentence in enumerate(doc.sents):
+        sentence_of[sentence.start : sentence.end] = [number] * len(sentence)
+    groups: list[Group] = []
+    for indices in paragraph_token_ranges(doc):
+        by_sentence: dict[int, list[Token]] = {}
+        for index in indices:  # a paragraph without a full stop must not run into the next one
+            by_sentence.setdefault(sentence_of[index], []).append(doc[index])
+        groups.extend(filter(None, (_trailing(doc, words) for words in by_sentence.values())))
+    return groups
+
+
+def _trailing(doc: Doc, words: list[Token]) -> Group | None:
+    words = list(words)
+    while words and words[-1].is_punct:
+        words.pop()
+    if len(words) < 6 or any(_is_mark(token) for token in words):
+        return None
+    verb = words[-1]
+    if verb.lemma_.lower() not in SPEECH_VERBS or verb.pos_ not in ("VERB", "AUX"):
+        return None
+    subjects = [child for child in verb.children if child.dep_ in ("nsubj", "nsubjpass")]
+    if not subjects:
+        return None
+    start = subjects[0].left_edge.i
+    comma = doc[start - 1] if start > 0 else None
+    if comma is None or comma.text != "," or comma.i - words[0].i < 3:
+        return None
+    return Group(
+        cue=_span("cue", verb.i, verb.i + 1),
+        source=_span("source", start, verb.i),
+        contents=[_span("content", words[0].i, comma.i)],
+        source_rule="subject of a trailing speech verb",
+        rule="rule: trailing attribution",
+    )
+
+
+#: A verb whose lemma heads a cue at least this often in the training data counts as reporting.
+REPORTING_SCORE = 0.5
+_COMPLEMENTS = ("ccomp", "xcomp")
+_VERB_GROUP = ("aux", "auxpass", "neg")
+
+
+def missed_reporting_verbs(doc: Doc, cue_scores: Mapping[str, float], tagged: set[int]) -> list[Group]:
+    """Reporting verbs with a subject and a clausal complement whose whole clause the tagger left untagged."""
+    groups = []
+    for verb in doc:
+        if verb.pos_ != "VERB" or cue_scores.get(verb.lemma_.lower(), 0.0) < REPORTING_SCORE:
+            continue
+        subjects = [child for child in verb.children if child.dep_ in ("nsubj", "nsubjpass")]
+        complements = [child for child in verb.rights if child.dep_ in _COMPLEMENTS]
+        if not subjects or not complements:
+            continue
+        if tagged.intersection(range(verb.left_edge.i, verb.right_edge.i + 1)):
+            continue
+        first = min(child.left_edge.i for child in verb.rights if child.dep_ not in ("punct", "advmod", "prt"))
+        last = verb.right_edge.i
+        while last > first and doc[last].is_punct:
+            last -= 1
+        start = verb.i
+        while start > 0 and doc[start - 1].head.i == verb.i and doc[start - 1].dep_ in (*_VERB_GROUP, "advmod"):
+            start -= 1
+        subject = strip_punctuation(doc[subjects[0].left_edge.i : subjects[0].right_edge.i + 1])
+        groups.append(
+            Group(
+                cue=_span("cue", start, verb.i + 1),
+                source=_span("source", subject.start, subject.end),
+                contents=[_span("content", first, last + 1)],
+                source_rule="subject of the reporting verb",
+                rule="rule: reporting verb with subject and complement",
+            )
+        )
+    return groups
+
+
+#: The speech verb of an adjacent attribution is at most this many tokens from the quotation mark.
+ADJACENT_WINDOW = 6
+
+
+def adjacent_speech_groups(
+    doc: Doc, stretches: Sequence[QuotedStretch], cue_scores: Mapping[str, float]
+) -> list[Group]:
+    """Quotations with a reporting verb and its subject right after ("“…,” he said") or before ("X said: “…”")."""
+    starts = {token.idx: token.i for token in doc}
+    by_verb: dict[int, Group] = {}
+    for stretch in stretches:
+        first, last = starts.get(stretch.start), _token_ending_at(doc, stretch.end)
+        if first is None or last is None or last - first < 3:  # a word or two in quotes is no quotation
+            continue
+        verb = _verb_after(doc, first, last, cue_scores) or _verb_before(doc, first, cue_scores)
+        if verb is None:
+            continue
+        if verb.i in by_verb:  # "“A,” he said, “B.”": one attribution, two pieces
+            by_verb[verb.i].contents.append(_span("content", first, last + 1))
+            continue
+        subject = next(child for child in verb.children if child.dep_ in ("nsubj", "nsubjpass"))
+        if first <= subject.i <= last:
+            continue
+        source = strip_punctuation(doc[subject.left_edge.i : subject.right_edge.i + 1])
+        if subject.pos_ == "PRON":
+            source = doc[subject.i : subject.i + 1]
+        start = first
+        if verb.i > last:
+            start = _clause_start(doc, first)
+            if any(_speech_verb(token, cue_scores) for token in doc[start:first]):
+                continue  # "Clinton says Trump’s “…”": the clause has its own cue; the tagger links it
+        by_verb[verb.i] = Group(
+            cue=_span("cue", verb.i, verb.i + 1),
+            source=_span("source", source.start, source.end),
+            contents=[_span("content", start, last + 1)],
+            source_rule="subject of the speech verb beside the quotation",
+            rule="rule: quotation with its speech verb beside it",
+        )
+    return list(by_verb.values())
+
+
+def _token_ending_at(doc: Doc, end: int) -> int | None:
+    span = doc.char_span(end - 1, end, alignment_mode="expand")
+    return span[-1].i if span is not None and len(span) and span[-1].idx + len(span[-1]) == end else None
+
+
+def _speech_verb(token: Token, cue_scores: Mapping[str, float]) -> bool:
+    return (
+        token.pos_ == "VERB"
+        and cue_scores.get(token.lemma_.lower(), 0.0) >= REPORTING_SCORE
+        and any(child.dep_ in ("nsubj", "nsubjpass") for child in token.children)
+    )
+
+
+def _verb_after(doc: Doc, first: int, last: int, cue_scores: Mapping[str, float]) -> Token | None:
+    """``“…,” he said`` / ``“…,” said Caddell``: the first verb after the closing mark, if it reports.
+
+    A quotation that closes its sentence (“….”) has no verb after it; after “…?” or “…!” only a lower-case
+    word goes on ("“Why?” he asked").
+    """
+    inner = doc[first:last + 1].text.rstrip("".join(QUOTE_CHARACTERS)).rstrip()
+    following = doc[last + 1] if last + 1 < len(doc) else None
+    if following is None or inner.endswith(".") or (
+        inner.endswith(("?", "!")) and not following.text[:1].islower()
+    ):
+        return None
+    for token in doc[last + 1 : min(len(doc), last + 1 + ADJACENT_WINDOW)]:
+        if "\n" in token.text or _is_mark(token) or token.text in ".!?":
+            return None
+        if token.pos_ in ("VERB", "AUX"):
+            return token if _speech_verb(token, cue_scores) and token.dep_ != "aux" else None
+    return None
+
+
+def _verb_before(doc: Doc, first: int, cue_scores: Mapping[str, float]) -> Token | None:
+    """``He said: “…”`` / ``Caddell said, “…”``: a reporting verb, then a colon or comma, then the mark."""
+    if first < 2 or doc[first - 1].text not in (":", ","):
+        return None
+    verb = doc[first - 2]
+    return verb if _speech_verb(verb, cue_scores) else None
+
+
+def _ends_sentence(token: Token) -> bool:
+    """A paragraph break or a full stop (the parser runs sentences together around some quotation marks)."""
+    return "\n" in token.text or token.text in (".", "?", "!", ":", ";")
+
+
+def _clause_start(doc: Doc, first: int) -> int:
+    """Where the sentence holding an opening mark starts in its paragraph (the quote may be part of a clause)."""
+    sentence = doc[first].sent
+    start = first
+    while start > sentence.start and not _is_mark(doc[start - 1]) and not _ends_sentence(doc[start - 1]):
+        start -= 1
+    return start

@@ -1,0 +1,72 @@
+"""The documented thresholds of the comparison (and of story clustering, which shares the same-story test)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class CompareConfig(BaseModel):
+    """Thresholds of ``presslens compare`` and ``presslens stories``.
+
+    Set on the sample fixture and the labelled PolNeAR pairs (``presslens eval compare``).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    edited_ratio: float = Field(
+        default=0.6,
+        description="token sequence similarity (difflib ratio) from which two sentences are one edited sentence",
+    )
+    fact_similarity: float = Field(
+        default=0.78,
+        description="embedding cosine from which two differently worded sentences state the same fact",
+    )
+    fact_shared_words: int = Field(
+        default=2, description="content words two sentences must share to be compared as the same fact (only those "
+                               "are embedded)"
+    )
+    min_sentence_tokens: int = Field(
+        default=3, description="shorter sentences (datelines, 'Read more') are not aligned unless identical"
+    )
+    quote_threshold: float = Field(
+        default=0.72,
+        description="score (best of token similarity, containment and embedding cosine, adjusted for the "
+                    "speaker) from which two quotes are the same statement",
+    )
+    min_quote_tokens: int = Field(
+        default=2, description="a shorter quote content matches only one with the same source words and reporting verb"
+    )
+    trimmed_containment: float = Field(
+        default=0.9, description="share of the shorter quote's tokens found in order in the longer one for 'trimmed'"
+    )
+    same_speaker_bonus: float = Field(default=0.05, description="added to a quote pair's score when the speakers match")
+    other_speaker_penalty: float = Field(
+        default=0.3,
+        description="taken from a paraphrased quote pair's score when both speakers are named and differ",
+    )
+    same_attribution_bonus: float = Field(
+        default=0.15,
+        description="added when the source mention and the reporting verb are the same words (a trimmed quote keeps "
+                    "its attribution)",
+    )
+    story_entity_overlap: float = Field(
+        default=0.25,
+        description="Jaccard overlap of canonical entity names from which two articles are the same story",
+    )
+    story_text_similarity: float = Field(
+        default=0.4, description="lead embedding cosine the articles must also reach to be the same story"
+    )
+    story_copy_similarity: float = Field(
+        default=0.9,
+        description="lead embedding cosine from which two articles are the same story whatever their entities "
+                    "(republications, wire copy)",
+    )
+    story_fallback_similarity: float = Field(
+        default=0.75, description="lead embedding cosine used alone when an article has no entities section"
+    )
+    story_window_days: int = Field(
+        default=2, description="articles published further apart are never the same story"
+    )
+    lead_characters: int = Field(
+        default=1500, description="characters of the article (title first) embedded as its lead"
+    )

@@ -1,0 +1,241 @@
+"""``presslens eval compare --data POLNEAR``: same-story decisions and quote alignment on labelled PolNeAR pairs.
+
+The labels ship with the package (``corpus/eval_data/polnear_pairs.json``: who labelled what, how the pairs were
+sampled and what "same story" means are written in the file); the texts are PolNeAR's, so ``--data`` is the
+PolNeAR folder holding ``train/`` and ``dev/`` (each with ``text/`` and ``attributions/``) and ``metadata.tsv``.
+
+- **pairs**: the same-story decision of :func:`presslens.corpus.compare.story.same_story` on every labelled pair
+  (P/R/F1 of "same story"), overall and per sampling stratum; and whether story clustering
+  (:mod:`presslens.corpus.stories`, run over every labelled article in date order) puts each pair in one story.
+- **quote alignment**: for 10 same-story pairs, links between the attributions (PolNeAR's gold units) reporting
+  the same statement. ``gold units`` aligns PolNeAR's attributions (scores the aligner alone); ``system quotes``
+  aligns the quotes analyser's output, a link counting when both quotes overlap the gold link's units.
+
+Options: ``labels=PATH`` (another labels file), ``quotes=gold|system|both`` (default both).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from presslens.analysers.quotes.polnear import AnnotatedArticle, Attribution, parse_ann
+from presslens.corpus.compare import CompareConfig, compare_pair
+from presslens.corpus.compare.quotes import QuoteUnit, align_quotes, speaker_key
+from presslens.corpus.compare.records import QuoteRef
+from presslens.corpus.compare.story import same_story, signatures
+from presslens.corpus.compare.text import tokens
+from presslens.corpus.embeddings import SentenceEmbedder, load_embedder
+from presslens.corpus.stories import StoryClusterer, article_signature
+from presslens.eval.metrics import PRF, exact_prf
+from presslens.eval.report import EvalReport
+from presslens.eval.tasks import eval_task
+from presslens.ingest import ArticleMeta, ingest_text
+from presslens.pipeline import Pipeline
+from presslens.records import Span
+
+LABELS = "polnear_pairs.json"
+Interval = tuple[int, int]
+
+
+def default_labels() -> dict[str, Any]:
+    """The labelled pairs shipped with the package."""
+    text = resources.files("presslens.corpus").joinpath("eval_data", LABELS).read_text(encoding="utf-8")
+    labels: dict[str, Any] = json.loads(text)
+    return labels
+
+
+@dataclass(frozen=True)
+class PolnearArticle:
+    name: str
+    portion: str
+    text: str
+    meta: ArticleMeta
+
+
+class PolnearCorpus:
+    """PolNeAR's texts, metadata and annotations, read on demand by article name."""
+
+    def __init__(self, root: Path) -> None:
+        metadata = root / "metadata.tsv"
+        if not metadata.is_file():
+            raise ValueError(f"{root} is not the PolNeAR folder: it has no metadata.tsv (expected train/, dev/ "
+                             "and metadata.tsv)")
+        self.root = root
+        with metadata.open(encoding="utf-8", newline="") as stream:
+            self.rows = {row["filename"]: row for row in csv.DictReader(stream, delimiter="\t")}
+
+    def article(self, name: str) -> PolnearArticle:
+        row = self.rows.get(name)
+        if row is None:
+            raise ValueError(f"{name} is not in {self.root / 'metadata.tsv'}")
+        path = self.root / row["compartment"] / "text" / f"{name}.txt"
+        meta = ArticleMeta(id=name, outlet=row["publisher"], title=row["title"], published=row["publication_date"])
+        return PolnearArticle(name, row["compartment"], path.read_text(encoding="utf-8"), meta)
+
+    def annotated(self, name: str, annotator: str) -> AnnotatedArticle:
+        article = self.article(name)
+        path = self.root / article.portion / "attributions" / f"{name}_{annotator}.ann"
+        return AnnotatedArticle(name, article.text, {annotator: parse_ann(path.read_text(encoding="utf-8"),
+                                                                           str(path))})
+
+
+# -- pairs ------------------------------------------------------------------------------------------------------
+
+
+def _analyses(corpus: PolnearCorpus, names: Iterable[str], pipeline: Pipeline) -> dict[str, dict[str, Any]]:
+    names = sorted(set(names))
+    articles = [ingest_text(corpus.article(name).text, source=name, clean=False, meta=corpus.article(name).meta)
+                for name in names]
+    return {name: analysis.to_json()
+            for name, analysis in zip(names, pipeline.analyze_many(articles), strict=True)}
+
+
+def score_pairs(
+    pairs: Sequence[Mapping[str, Any]], analyses: Mapping[str, dict[str, Any]], embedder: SentenceEmbedder,
+    config: CompareConfig,
+) -> dict[str, PRF]:
+    """P/R/F1 of the same-story decision: all pairs, then per sampling stratum."""
+    names = sorted(analyses)
+    signature = dict(zip(names, signatures([analyses[name] for name in names], embedder, config), strict=True))
+    scores: dict[str, PRF] = {}
+    for label, chosen in [("same story", pairs),
+                          *((f"same story ({stratum} pairs)", [p for p in pairs if p["stratum"] == stratum])
+                            for stratum in sorted({p["stratum"] for p in pairs}))]:
+        predicted = [k for k, p in enumerate(chosen)
+                     if same_story(signature[p["a"]], signature[p["b"]], config).same]
+        gold = [k for k, p in enumerate(chosen) if p["same_story"]]
+        scores[label] = exact_prf(predicted, gold)
+    return scores
+
+
+def score_clusters(pairs: Sequence[Mapping[str, Any]], analyses: Mapping[str, dict[str, Any]],
+                   embedder: SentenceEmbedder, config: CompareConfig) -> PRF:
+    """P/R/F1 of "in one story" after clustering every labelled article in date order."""
+    clusterer = StoryClusterer(config)
+    ordered = sorted(analyses, key=lambda name: (analyses[name]["article"].get("published") or "", name))
+    story = {name: clusterer.add(name, article_signature(analyses[name], embedder, config)) for name in ordered}
+    predicted = [k for k, p in enumerate(pairs) if story[p["a"]] == story[p["b"]]]
+    return exact_prf(predicted, [k for k, p in enumerate(pairs) if p["same_story"]])
+
+
+# -- quote alignment --------------------------------------------------------------------------------------------
+
+
+def _gold_units(article: AnnotatedArticle) -> list[QuoteUnit]:
+    """PolNeAR attributions as alignment units: the content extent, the source mention as speaker (a pronoun or
+    a role noun names no one: the speaker is unknown)."""
+    units = []
+    text = article.text
+    with_content = [a for a in article.first_annotation if a.content is not None]
+    for index, attribution in enumerate(sorted(with_content, key=_extent)):
+        content = attribution.content
+        assert content is not None
+        start, end = _extent(attribution)
+        fragments = [text[s:e] for s, e in content.fragments]
+        source = _span_of(text, attribution.source.fragments if attribution.source else None)
+        cue = _span_of(text, attribution.cue.fragments if attribution.cue else None)
+        ref = QuoteRef(index=index, kind=None, content=Span.of(text, start, end),
+                       speaker=source.text if source else None, speaker_type=None, cue=cue, source=source)
+        norms = tuple(token.norm for s, e in content.fragments for token in tokens(text, s, e))
+        units.append(QuoteUnit(ref=ref, norms=norms, text=" ".join(fragments),
+                               speaker_key=speaker_key(ref.speaker)))
+    return units
+
+
+def _extent(attribution: Attribution) -> Interval:
+    assert attribution.content is not None
+    return attribution.content.start, attribution.content.end
+
+
+def _span_of(text: str, fragments: Sequence[Interval] | None) -> Span | None:
+    return Span.of(text, fragments[0][0], fragments[-1][1]) if fragments else None
+
+
+def _links(gold: Mapping[str, Any]) -> list[tuple[set[Interval], set[Interval]]]:
+    return [({(u["start"], u["end"]) for u in link["a"]}, {(u["start"], u["end"]) for u in link["b"]})
+            for link in gold["links"]]
+
+
+def _overlaps(span: Interval, units: set[Interval]) -> bool:
+    return any(span[0] < end and start < span[1] for start, end in units)
+
+
+def link_prf(predicted: Sequence[tuple[Interval, Interval]], gold: Sequence[tuple[set[Interval], set[Interval]]],
+             *, exact: bool) -> PRF:
+    """Predicted links that satisfy a gold link (each gold link once); ``exact`` compares unit offsets, else
+    overlap (for system quotes, whose spans differ from PolNeAR's)."""
+    used: set[int] = set()
+    found = 0
+    for left, right in predicted:
+        for k, (units_a, units_b) in enumerate(gold):
+            if k in used:
+                continue
+            hit = ((left in units_a and right in units_b) if exact
+                   else (_overlaps(left, units_a) and _overlaps(right, units_b)))
+            if hit:
+                used.add(k)
+                found += 1
+                break
+    return PRF.from_counts(found, len(predicted), len(gold))
+
+
+def score_gold_units(corpus: PolnearCorpus, alignments: Sequence[Mapping[str, Any]], embedder: SentenceEmbedder,
+                     config: CompareConfig) -> PRF:
+    total = PRF(0, 0, 0, 0)
+    for gold in alignments:
+        units_a = _gold_units(corpus.annotated(gold["a"], gold["annotator_a"]))
+        units_b = _gold_units(corpus.annotated(gold["b"], gold["annotator_b"]))
+        matches, _ = align_quotes(units_a, units_b, embedder.encode, config)
+        predicted = [((m.a.content.start, m.a.content.end), (m.b.content.start, m.b.content.end)) for m in matches]
+        total += link_prf(predicted, _links(gold), exact=True)
+    return total
+
+
+def score_system_quotes(analyses: Mapping[str, dict[str, Any]], alignments: Sequence[Mapping[str, Any]],
+                        embedder: SentenceEmbedder, config: CompareConfig) -> PRF:
+    total = PRF(0, 0, 0, 0)
+    for gold in alignments:
+        pair = compare_pair(analyses[gold["a"]], analyses[gold["b"]], embedder=embedder, config=config)
+        predicted = [((m.a.content.start, m.a.content.end), (m.b.content.start, m.b.content.end))
+                     for m in pair.quotes]
+        total += link_prf(predicted, _links(gold), exact=False)
+    return total
+
+
+@eval_task("compare", help="PolNeAR folder (train/, dev/, metadata.tsv): same-story pairs and quote alignment")
+def evaluate(data: Path, options: Mapping[str, str]) -> EvalReport:
+    labels = (json.loads(Path(options["labels"]).read_text(encoding="utf-8")) if "labels" in options
+              else default_labels())
+    mode = options.get("quotes", "both")
+    if mode not in ("gold", "system", "both"):
+        raise ValueError(f"quotes={mode!r}: expected gold, system or both")
+    corpus = PolnearCorpus(data)
+    config = CompareConfig()
+    embedder = load_embedder()
+    report = EvalReport(task="compare", data=str(data))
+    pairs = labels["pairs"]
+    analyses = _analyses(corpus, (name for p in pairs for name in (p["a"], p["b"])), Pipeline(only=["entities"]))
+    table = report.table("pairs: same story")
+    for label, score in score_pairs(pairs, analyses, embedder, config).items():
+        table.add(label, score)
+    table.add("same story (story clusters)", score_clusters(pairs, analyses, embedder, config))
+    alignments = labels["quote_alignment"]
+    quotes = report.table("quote alignment: links between quotes reporting the same statement")
+    if mode in ("gold", "both"):
+        quotes.add("gold units (PolNeAR attributions)", score_gold_units(corpus, alignments, embedder, config))
+    if mode in ("system", "both"):
+        system = _analyses(corpus, (name for g in alignments for name in (g["a"], g["b"])), Pipeline())
+        quotes.add("system quotes (overlap with gold units)",
+                   score_system_quotes(system, alignments, embedder, config))
+    report.figures["labelled pairs"] = len(pairs)
+    report.figures["same-story pairs"] = sum(1 for p in pairs if p["same_story"])
+    report.figures["pairs left out as undecidable"] = len(labels.get("excluded", ()))
+    report.figures["quote alignment pairs"] = len(alignments)
+    report.notes.append("thresholds (CompareConfig) were set on these labels: read the figures as in-sample")
+    return report

@@ -1,0 +1,238 @@
+"""The quotes analyser: the sample's gold quotes, hostile quotation marks, the PolNeAR reader and its scoring."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from presslens.analysers.quotes import Quote
+from presslens.analysers.quotes.evaluate import PolnearCounts, Predicted, polnear_view, score_polnear_article
+from presslens.analysers.quotes.marks import quotations, quoted_stretches
+from presslens.analysers.quotes.polnear import PolnearFormatError, parse_ann, read_polnear
+from presslens.eval import run_eval_task
+from presslens.ingest import ingest_text
+from presslens.records import Evidence, Span
+
+POLNEAR = Path(__file__).parent / "data" / "polnear"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def _covering(quotes: list[dict[str, Any]], start: int, end: int) -> list[dict[str, Any]]:
+    """Quotes whose content holds ``[start, end)`` and is mostly that span."""
+    return [
+        quote for quote in quotes
+        if quote["start"] <= start and end <= quote["end"] and 2 * (end - start) >= quote["end"] - quote["start"]
+    ]
+
+
+# --- the sample article -------------------------------------------------------------------------------------
+
+
+def test_every_gold_quote_of_the_sample_is_found_with_its_speaker_and_kind(
+    sample_analysis: dict[str, Any], sample_gold: dict[str, Any]
+) -> None:
+    text, quotes = sample_analysis["article"]["text"], sample_analysis["quotes"]
+    assert not [error for error in sample_analysis["errors"] if error["analyser"] == "quotes"]
+    for gold in sample_gold["quotes"]:
+        start = text.find(gold["text"])
+        assert start >= 0, f"gold quote not in the clean text: {gold['text']!r}"
+        end = start + len(gold["text"])
+        found = _covering(quotes, start, end)
+        assert found, f"not found: {gold['text']!r}"
+        quote = found[0]
+        assert (quote["speaker"], quote["kind"]) == (gold["speaker"], gold["kind"]), gold["text"]
+        if gold["kind"] != "indirect":  # quotation marks fix the boundaries: they must be exact
+            assert (quote["start"], quote["end"]) == (start, end), gold["text"]
+        if "speaker_mention" in gold:
+            assert quote["source"]["text"] == gold["speaker_mention"]
+
+
+def test_sample_cues_flags_and_continuations(sample_analysis: dict[str, Any]) -> None:
+    by_text = {quote["text"]: quote for quote in sample_analysis["quotes"]}
+    urged = next(quote for text, quote in by_text.items() if text.startswith("the president to withdraw"))
+    assert urged["cue"]["text"] == "have reportedly urged" and urged["hedged"]
+    assert urged["speaker_type"] == "anonymous"
+    claimed = next(quote for text, quote in by_text.items() if text.startswith("as president he chose"))
+    assert claimed["casts_doubt"] and claimed["cue"]["text"] == "claimed"
+    continued = by_text["Our society will push me to have compromise with them."]
+    assert continued["continues"] and continued["cue"] is None
+    mixed = by_text["sell this victory to the West, to his society, to China, to Iran,"]
+    assert mixed["clause"]["text"].startswith("Russian President Vladimir Putin would “sell")
+    assert by_text["Artyomovsk as lacking in military importance"]["speaker"] == "Western officials"
+    for quote in sample_analysis["quotes"]:
+        assert quote["evidence"]["rule"]
+        text = sample_analysis["article"]["text"]
+        for part in ("content", "cue", "source", "clause"):
+            if quote[part] is not None:
+                assert text[quote[part]["start"] : quote[part]["end"]] == quote[part]["text"]
+
+
+def test_speakers_profile_counts_the_quotes(sample_analysis: dict[str, Any]) -> None:
+    profile = sample_analysis["profiles"]["speakers"]
+    quotes = sample_analysis["quotes"]
+    assert profile["quotes"] == len(quotes)
+    for speaker in profile["speakers"]:
+        mine = [quote for quote in quotes if quote["speaker"] == speaker["speaker"]]
+        assert speaker["quotes"] == len(mine)
+        assert speaker["direct"] == sum(quote["kind"] == "direct" for quote in mine)
+    assert profile["speakers"][0]["speaker"] == "Volodymyr Zelenskyy"
+
+
+# --- hostile quotation marks --------------------------------------------------------------------------------
+
+HOSTILE = {
+    "unclosed opening mark": (
+        "“We will never surrender, the minister said on Monday.\n\nThe talks resumed in Geneva on Tuesday.\n\n"
+        '"We are ready," said Anna Petrova, a spokeswoman for the ministry.',
+        ("We are ready,", "Anna Petrova"),
+    ),
+    "curly and straight mixed": (
+        '"We have the votes,” Smith told reporters. “The rest is noise," she added.\n\nThe vote is on Friday.',
+        ("We have the votes,", "Smith"),
+    ),
+    "nested quotes": (
+        "“He told me ‘never again’ and I believed him,” said John Doe.\n\nDoe later left the party.",
+        ("He told me ‘never again’ and I believed him,", "John Doe"),
+    ),
+    "guillemets": (
+        "Le ministre a parlé.\n\nMarie Dupont said: « The reform will pass on Friday. »",
+        ("The reform will pass on Friday.", "Marie Dupont"),
+    ),
+    "marks and nothing else": (
+        "\" \" “ ” « » ' '' ``\n\nThe president of the union, Carla Diaz, said that the strike would go on.",
+        ("the strike would go on", "Carla Diaz"),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_quotation_marks_neither_crash_nor_swallow_the_article(pipeline: Any, name: str) -> None:
+    text, (content, speaker) = HOSTILE[name]
+    analysis = pipeline.analyze(ingest_text(text, source=name, clean=False)).to_json()
+    assert not [error for error in analysis["errors"] if error["analyser"] == "quotes"]
+    for quote in analysis["quotes"]:
+        assert "\n\n" not in quote["text"], "a quote ran over a paragraph break"
+    assert (content, speaker) in [(quote["text"], quote["speaker"]) for quote in analysis["quotes"]]
+
+
+def test_unclosed_quote_ends_with_its_paragraph() -> None:
+    text = "“Never, she said.\n\nNext paragraph with “a real quote” in it."
+    found = quotations(text)
+    assert [text[s.inner_start : s.inner_end] for s in found] == ["Never, she said.", "a real quote"]
+    assert [s.closed for s in found] == [False, True]
+
+
+def test_apostrophes_are_not_quotation_marks() -> None:
+    text = "The voters’ choice: Clinton’s aides said the ‘90s strategy won’t return. He said ‘no’."
+    assert [text[s.inner_start : s.inner_end] for s in quotations(text)] == ["no"]
+
+
+def test_nested_and_continued_quotes() -> None:
+    text = "“He said ‘never’ twice.\n\n“Then he left,” she said."
+    stretches = quoted_stretches(text)
+    nested = [s for s in stretches if s.depth == 1]
+    assert [text[s.inner_start : s.inner_end] for s in nested] == ["never"]
+    top = [s for s in stretches if s.depth == 0]
+    assert [s.continued for s in top] == [False, True]
+
+
+# --- the PolNeAR reader -------------------------------------------------------------------------------------
+
+
+def test_polnear_reader_reads_discontinuous_spans_and_every_annotator() -> None:
+    (article,) = read_polnear(POLNEAR)
+    assert sorted(article.annotations) == ["aaaa", "bbbb"]
+    first = article.first_annotation
+    assert len(first) == 3
+    quote = first[1]
+    assert quote.content is not None and len(quote.content.fragments) == 2
+    assert [article.text[a:b] for a, b in quote.content.fragments] == ['"We have the votes,"', '"The rest is noise."']
+    # the second annotator links the second fragment as Content2: the same content
+    assert article.annotations["bbbb"][1].content.fragments == quote.content.fragments  # type: ignore[union-attr]
+
+
+def test_polnear_reader_errors() -> None:
+    with pytest.raises(PolnearFormatError, match="unknown span T9"):
+        parse_ann("T1\tCue 0 4\tsaid\nE1\tCue:T1 Content:T9\n")
+    with pytest.raises(PolnearFormatError, match="not a PolNeAR folder"):
+        list(read_polnear(POLNEAR / "text"))
+
+
+# --- scoring ------------------------------------------------------------------------------------------------
+
+
+def test_polnear_scoring_counts_exact_and_overlap_matches() -> None:
+    (article,) = read_polnear(POLNEAR)
+    text, gold = article.text, article.annotations["aaaa"]
+    said, told = text.index("said"), text.index("told")
+    predicted = [
+        Predicted(content=((34, 58),), cue=((said, said + 4),), source=((8, 18),)),  # source too short
+        Predicted(content=((61, 81),), cue=((told, told + 4),), source=((82, 87),)),  # one fragment of two
+    ]
+    counts = PolnearCounts.empty()
+    score_polnear_article(counts, text, gold, predicted, 1.0)
+    assert (counts.exact["content"].tp_p, counts.exact["content"].predicted, counts.exact["content"].gold) == (1, 2, 3)
+    assert (counts.exact["cue"].tp_p, counts.exact["cue"].gold) == (2, 3)
+    assert counts.exact["source"].tp_p == 1
+    # predicted "Jane Smith" + "Smith" of gold "Senator Jane Smith", "Smith", "party officials"
+    source_overlap = counts.overlap["source"]
+    assert (source_overlap.tp_p, source_overlap.predicted, source_overlap.gold) == (3, 3, 6)
+    direct = counts.exact["content direct"]
+    assert (direct.tp_p, direct.predicted, direct.gold) == (0, 1, 1)
+    assert (counts.speaker_found, counts.speaker_right) == (1, 1)
+
+
+def _quote(text: str, kind: str, start: int, end: int, **parts: Any) -> Quote:
+    return Quote(
+        kind=kind, start=start, end=end, text=text[start:end], content=Span.of(text, start, end),
+        cue=parts.get("cue"), source=None, speaker=None, speaker_type=None, continues=parts.get("continues", False),
+        evidence=Evidence(rule="test"),
+    )
+
+
+def test_polnear_view_restores_the_corpus_conventions() -> None:
+    text = 'Smith said that the bill would pass. "We have it," he told them. "Really."'
+    said = Span.of(text, 6, 10)
+    that_clause = text.index("the bill")
+    first, second = text.index("We have"), text.index("Really")
+    quotes = [
+        _quote(text, "indirect", that_clause, text.index(".")),
+        _quote(text, "direct", first, first + len("We have it,"), cue=said),
+        _quote(text, "direct", second, second + len("Really."), continues=True),
+    ]
+    view = polnear_view(quotes, text)
+    assert [text[a:b] for a, b in view[0].content] == ["that the bill would pass"]
+    assert [text[a:b] for a, b in view[1].content] == ['"We have it,"', '"Really."']
+
+
+def test_eval_task_scores_the_fixture_on_both_annotators() -> None:
+    report = run_eval_task("quotes", POLNEAR, {})
+    tables = {table.title: table.rows for table in report.tables}
+    assert set(tables) == {"exact match (presslens)", "token overlap (presslens)"}
+    rows = tables["exact match (presslens)"]
+    assert {"content", "source", "cue", "content direct", "cue indirect"} <= set(rows)
+    assert rows["content"].gold == 2.5  # 3 attributions by one annotator, 2 by the other, weighted 1/2
+    assert tables["token overlap (presslens)"]["content direct"].f1 == 1.0
+    assert rows["source"].recall == 1.0
+
+
+def test_eval_task_scores_the_samples() -> None:
+    report = run_eval_task("quotes", EXAMPLES, {})
+    assert report.figures["gold quotes found with the right speaker (presslens)"] == "13 of 13"
+
+
+def test_textacy_baseline_runs_side_by_side() -> None:
+    pytest.importorskip("textacy")
+    report = run_eval_task("quotes", POLNEAR, {"baseline": "textacy"})
+    titles = [table.title for table in report.tables]
+    assert "token overlap (textacy)" in titles
+    assert report.figures["textacy failures (articles it raised on)"] == 0
+
+
+def test_eval_task_rejects_unknown_data_and_baselines(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="neither a PolNeAR folder"):
+        run_eval_task("quotes", tmp_path, {})
+    with pytest.raises(ValueError, match="unknown baseline"):
+        run_eval_task("quotes", POLNEAR, {"baseline": "spacy"})

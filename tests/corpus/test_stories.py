@@ -1,0 +1,113 @@
+"""Story clusters: the single-pass clusterer, and incremental clustering of a store with the embedding model."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from presslens.corpus.compare import CompareConfig
+from presslens.corpus.compare.story import StorySignature
+from presslens.corpus.embeddings import DIMENSION, EmbeddingsUnavailableError, SentenceEmbedder, load_embedder
+from presslens.corpus.store import Store
+from presslens.corpus.stories import (
+    STORY_COLUMNS,
+    StoriesError,
+    StoryClusterer,
+    list_stories,
+    story_differences,
+    story_rows,
+    update_stories,
+)
+from tests.corpus.rewritten_sample import rewrite
+
+UNRELATED = (
+    "City council approves budget for new bridge\n\n"
+    "The Springfield city council on Thursday approved a $40 million budget for a new bridge over the Mill River, "
+    "ending a two-year dispute between Mayor Jane Holt and the Chamber of Commerce.\n\n"
+    "Construction is expected to start in the spring, the council's transport committee said."
+)
+
+
+def _signature(direction: int, entities: set[str] | None, day: int | None) -> StorySignature:
+    vector = np.zeros(DIMENSION, dtype=np.float32)
+    vector[direction] = 1.0
+    return StorySignature(vector, None if entities is None else frozenset(entities),
+                          None if day is None else date(2016, 9, day))
+
+
+def test_clusterer_joins_within_the_window_and_opens_stories_outside_it() -> None:
+    clusterer = StoryClusterer(CompareConfig())
+    tulsa = {"hillary clinton", "tulsa", "terence crutcher", "steve harvey"}
+    assert clusterer.add("huffpost", _signature(0, tulsa, 20)) == "huffpost"
+    assert clusterer.add("westjournal", _signature(0, tulsa | {"chris christie"}, 21)) == "huffpost"
+    # Same entities and text, but a week later: another story.
+    assert clusterer.add("later", _signature(0, tulsa, 28)) == "later"
+    # Same day, other entities: another story.
+    assert clusterer.add("debate", _signature(1, {"lester holt", "hofstra"}, 21)) == "debate"
+    # No date: compared with every article; near copy of the first story's text joins it.
+    assert clusterer.add("undated", _signature(0, set(), None)) == "huffpost"
+    assert clusterer.score_of["huffpost"] == 1.0 and clusterer.score_of["westjournal"] < 1.0
+
+
+@pytest.fixture(scope="module")
+def embedder() -> SentenceEmbedder:
+    try:
+        return load_embedder()
+    except EmbeddingsUnavailableError as exc:
+        pytest.skip(str(exc))
+
+
+def _analysis(pipeline: Any, text: str, source: str, outlet: str, published: str) -> dict[str, Any]:
+    from presslens.ingest import ArticleMeta, ingest_text
+
+    article = ingest_text(text, source=source, meta=ArticleMeta(outlet=outlet, published=published))
+    return pipeline.analyze(article).to_json()  # type: ignore[no-any-return]
+
+
+def test_store_clustering_is_incremental(tmp_path, pipeline, sample_path, embedder) -> None:  # type: ignore[no-untyped-def]
+    original = sample_path.read_text(encoding="utf-8")
+    analyses = [
+        _analysis(pipeline, original, "rt.txt", "RT", "2023-03-29"),
+        _analysis(pipeline, rewrite(original), "rewrite.txt", "Rewrite", "2023-03-30"),
+        _analysis(pipeline, UNRELATED, "council.txt", "Springfield Post", "2023-03-30"),
+    ]
+    keys = [analysis["article"]["content_hash"] for analysis in analyses]
+    url = str(tmp_path / "stories.db")
+    with Store.open(url) as store:
+        for analysis in analyses[:2]:
+            store.put_analysis(analysis, analysers=pipeline.names)
+        first = update_stories(store, embedder)
+        assert (first.added, first.new_stories, first.total_stories) == (2, 1, 1)
+
+        store.put_analysis(analyses[2], analysers=pipeline.names)
+        second = update_stories(store, embedder)
+        assert (second.added, second.joined, second.new_stories, second.total_stories) == (1, 0, 1, 2)
+        assert update_stories(store, embedder).added == 0
+
+        rows = list(story_rows(store))
+        assert [list(row) for row in rows] == [[name for name, _ in STORY_COLUMNS]] * 3
+        story_of = {row["content_hash"]: row["story_id"] for row in rows}
+        assert story_of[keys[0]] == story_of[keys[1]] == keys[0] and story_of[keys[2]] == keys[2]
+
+        [story] = list_stories(store, min_size=2)
+        assert story.size == 2 and story.outlets == {"RT": 1, "Rewrite": 1}
+        differences = story_differences(store, story)
+        assert differences.naming["Kyiv"] == {"RT": ("Kiev",), "Rewrite": ("Kyiv",)}
+        assert "Artyomovsk" in differences.naming["Bakhmut"]["RT"]
+        assert "Artyomovsk" not in differences.naming["Bakhmut"]["Rewrite"]
+
+        with pytest.raises(StoriesError, match="--rebuild"):
+            update_stories(store, embedder, CompareConfig(story_window_days=5))
+        rebuilt = update_stories(store, embedder, CompareConfig(story_window_days=5), rebuild=True)
+        assert (rebuilt.added, rebuilt.total_stories) == (3, 2)
+
+    from presslens.interfaces.cli import _load_commands, cli
+
+    _load_commands()
+    result = CliRunner().invoke(cli, ["stories", "--store", url, "--rebuild"])
+    assert result.exit_code == 0, result.output
+    assert "Kyiv" in result.output and "Rewrite" in result.output and "Springfield" not in result.output
