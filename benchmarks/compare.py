@@ -51,14 +51,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--polnear", type=Path, default=REPO.parent / "shared" / "eval" / "quotes" / "polnear")
-    parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's choice)")
+    parser.add_argument("--threads", type=int, default=1, help="torch threads (load_embedder's default: 1)")
     args = parser.parse_args()
-    if args.threads:
-        torch.set_num_threads(args.threads)
 
     pipeline = Pipeline()
     started = time.perf_counter()
-    model = load_embedder().model
+    model = load_embedder(threads=args.threads).model
     print(f"model load: {time.perf_counter() - started:.1f} s")
     for label, text_a, text_b in article_pairs(args.polnear):
         analyses: list[dict[str, Any]] = [pipeline.analyze(ingest_text(text, source=name)).to_json()

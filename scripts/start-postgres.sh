@@ -6,7 +6,7 @@
 #     .venv/bin/pytest tests/corpus
 #     $PRESSLENS_TEST_POSTGRES_STOP            # stops the server and deletes its folder
 #
-# The server listens on 127.0.0.1 (port $PGPORT, default 54329) and a unix socket in its folder, trusts local
+# The server listens on 127.0.0.1 (port $PGPORT, default a free one) and a unix socket in its folder, trusts local
 # connections (it holds nothing but test data) and runs with fsync off. PostgreSQL refuses to run as root: as
 # root the server runs as the "postgres" user (or $PG_USER). Exits 1 with a reason when PostgreSQL is missing.
 set -euo pipefail
@@ -16,7 +16,7 @@ if [[ -z "$bin" || ! -x "$bin/initdb" ]]; then
     echo "start-postgres: PostgreSQL is not installed (apt-get install postgresql)" >&2
     exit 1
 fi
-port=${PGPORT:-54329}
+port=${PGPORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 dir=$(mktemp -d "${TMPDIR:-/tmp}/presslens-pg.XXXXXX")
 as_user=()
 if [[ $(id -u) -eq 0 ]]; then

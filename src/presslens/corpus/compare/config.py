@@ -68,5 +68,6 @@ class CompareConfig(BaseModel):
         default=2, description="articles published further apart are never the same story"
     )
     lead_characters: int = Field(
-        default=1500, description="characters of the article (title first) embedded as its lead"
+        default=600, description="characters of the article (title first) embedded as its lead (about the 128 "
+                                 "word pieces the sentence encoder was trained on)"
     )
