@@ -22,7 +22,7 @@ class CompareConfig(BaseModel):
         description="embedding cosine from which two differently worded sentences state the same fact",
     )
     fact_shared_words: int = Field(
-        default=2, description="content words two sentences must share to be compared as the same fact (only those "
+        default=3, description="content words two sentences must share to be compared as the same fact (only those "
                                "are embedded)"
     )
     min_sentence_tokens: int = Field(
