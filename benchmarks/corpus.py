@@ -10,12 +10,14 @@ Prints, with the machine's load average on each line (on a shared machine the fi
 
 1. articles/s of the bare spaCy parse: the shared pipeline with the knowledge-base ruler, ``nlp.pipe``, one
    process, on the already ingested texts;
-2. in this process, on 200 articles: the CPU cost per article of the full pipeline (parse + analysers) and of
-   what batch adds (JSON row, SQLite upsert), to tell the analysers' cost from the batch machinery's;
+2. in this process, on the first 192 articles: the CPU cost per article of the full pipeline (parse + analysers,
+   and as a multiple of their bare parse) and of what batch adds (JSON row, SQLite upsert), to tell the
+   analysers' cost from the batch machinery's;
 3. articles/s of ``batch --workers 1`` and ``--workers 2`` into a fresh SQLite store (ingest, parse, every
    analyser, JSON, store; worker start and model load included), and of the same on a Dask ``LocalCluster`` of
    2 single-thread worker processes (cluster start excluded, model load included), each with the peak RSS of
-   every worker and the CPU time per article (workers + parent: less sensitive than wall time to other load);
+   every worker, the CPU time per article (workers + parent: less sensitive than wall time to other load) and
+   the cores the run kept busy on average (CPU time / wall time: below the worker count, other work had them);
 4. the bars: 1 worker >= 70% of bare parse, 2 workers >= 1.7x 1 worker.
 """
 
@@ -39,7 +41,7 @@ from presslens.parse import load_nlp
 REPO = Path(__file__).resolve().parent.parent
 POLNEAR_TRAIN = REPO.parent / "shared" / "eval" / "quotes" / "polnear" / "train" / "text"
 BATCH_SIZE = 16  # spaCy batch of the bare parse, = the batch's chunk size
-BREAKDOWN_ARTICLES = 200
+BREAKDOWN_ARTICLES = 12 * BATCH_SIZE  # whole spaCy batches, so that the parse CPU up to it is exact
 
 
 def build_corpus(texts: Path, count: int, path: Path) -> None:
@@ -76,7 +78,8 @@ def run(label: str, corpus: Path, folder: Path, make_engine: Callable[[], Engine
     cpu = sum(report.worker_cpu_seconds.values()) + cpu_seconds() - cpu_before
     peaks = ", ".join(megabytes(rss) for _, rss in sorted(report.worker_peak_rss.items()))
     print(f"{label}: {rate:.2f} articles/s ({report.analysed} analysed, {report.failed} failed, {stored} stored, "
-          f"{seconds:.1f} s; {1000 * cpu / report.analysed:.0f} CPU-ms/article, workers + parent); "
+          f"{seconds:.1f} s; {1000 * cpu / report.analysed:.0f} CPU-ms/article, workers + parent, "
+          f"{cpu / seconds:.2f} cores busy on average); "
           f"peak RSS per worker: {peaks}; {load()}", flush=True)
     return rate
 
@@ -103,8 +106,10 @@ def main() -> None:
 
         nlp = load_nlp()
         started, cpu_before = time.perf_counter(), cpu_seconds()
-        for _ in nlp.pipe(texts, batch_size=BATCH_SIZE):
-            pass
+        subset_parse_cpu = 0.0
+        for parsed, _ in enumerate(nlp.pipe(texts, batch_size=BATCH_SIZE), start=1):
+            if parsed == BREAKDOWN_ARTICLES:
+                subset_parse_cpu = (cpu_seconds() - cpu_before) / parsed
         bare = len(texts) / (time.perf_counter() - started)
         cpu = cpu_seconds() - cpu_before
         print(f"bare spaCy parse (1 process): {bare:.2f} articles/s ({bare * words / len(texts):.0f} words/s; "
@@ -125,7 +130,8 @@ def main() -> None:
         store_cpu = (cpu_seconds() - cpu_before) / len(subset)
         del pipeline, analyses
         print(f"in-process on {len(subset)} articles: parse + analysers {1000 * analysis_cpu:.0f} CPU-ms/article "
-              f"({analysis_cpu / (cpu / len(texts)):.2f} x the bare parse); JSON row + SQLite upsert "
+              f"({analysis_cpu / (subset_parse_cpu or cpu / len(texts)):.2f} x their bare parse); JSON row + "
+              f"SQLite upsert "
               f"{1000 * store_cpu:.1f} CPU-ms/article", flush=True)
 
         one = run("batch --workers 1", corpus, folder, lambda: LocalEngine(spec, 1), analysers)

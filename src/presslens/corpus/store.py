@@ -17,7 +17,8 @@ The interface, used by ``presslens batch`` / ``export`` / ``stats`` / ``errors``
   :meth:`Store.iter_analyses` (every stored analysis, streamed), :meth:`Store.outlets`,
   :meth:`Store.outlet_profile` (an outlet's profile per month or year, see :mod:`presslens.corpus.stats`).
 - **failures** (key = the input's source): :meth:`Store.record_failure`, :meth:`Store.failures`,
-  :meth:`Store.count_failures`. A later success for the same source or content clears its failure.
+  :meth:`Store.count_failures`, :meth:`Store.clear_failures`. A later success for the same source or content
+  clears its failure.
 - **jobs**: :meth:`Store.create_job`, :meth:`Store.update_job`, :meth:`Store.get_job`, :meth:`Store.list_jobs`
   (persisted, so a job's state survives a restart of the service).
 - **your own tables** (e.g. story clusters): :attr:`Store.dialect` is ``"sqlite"`` or ``"postgresql"``;

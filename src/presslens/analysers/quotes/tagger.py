@@ -137,10 +137,10 @@ class AttributionTagger:
 class TrainingSettings:
     """CRF training settings; the defaults built the shipped model."""
 
-    c1: float = 0.3
+    c1: float = 4.0  # strong L1: on PolNeAR dev, 0.3 → 1 → 2 → 4 kept improving and shrank the model 7 → 1 MB
     c2: float = 0.01
     max_iterations: int = 150
-    min_feature_frequency: int = 3
+    min_feature_frequency: int = 5
     clusters: tuple[int, ...] = (64, 256)
 
 
