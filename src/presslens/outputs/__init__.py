@@ -13,7 +13,11 @@ import importlib
 import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 from typing import Any
+
+import jinja2
 
 Renderer = Callable[[dict[str, Any]], str]
 
@@ -43,3 +47,20 @@ def output_formats() -> dict[str, OutputFormat]:
     for module in pkgutil.iter_modules(__path__, __name__ + "."):
         importlib.import_module(module.name)
     return dict(_FORMATS)
+
+
+def template_environment() -> jinja2.Environment:
+    """A Jinja2 environment over ``outputs/templates`` with autoescaping on (every value is escaped)."""
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("presslens.outputs", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+@cache
+def template_asset(name: str) -> str:
+    """A file of ``outputs/templates`` (CSS, JS) to inline into a page."""
+    return resources.files(__package__).joinpath("templates", name).read_text(encoding="utf-8")

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from itertools import pairwise
 from typing import Any
 
@@ -19,6 +18,7 @@ import jinja2
 
 from presslens import __version__
 from presslens.corpus.compare.records import ArticleRef, Comparison, PairComparison, Side
+from presslens.outputs import template_asset, template_environment
 from presslens.records import Span
 
 
@@ -141,19 +141,8 @@ def _pair_view(comparison: Comparison, number: int, pair: PairComparison, texts:
 
 @cache
 def _template() -> jinja2.Template:
-    environment = jinja2.Environment(
-        loader=jinja2.PackageLoader("presslens.outputs", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    environment = template_environment()
     return environment.get_template("compare.html.j2")
-
-
-@cache
-def _asset(name: str) -> str:
-    return resources.files("presslens.outputs").joinpath("templates", name).read_text(encoding="utf-8")
 
 
 def render_comparison_html(comparison: Comparison, texts: Sequence[str]) -> str:
@@ -164,5 +153,5 @@ def render_comparison_html(comparison: Comparison, texts: Sequence[str]) -> str:
         pairs=[_pair_view(comparison, number, pair, texts) for number, pair in enumerate(comparison.pairs)],
         articles=comparison.articles,
         version=__version__,
-        css=_asset("report.css") + "\n" + _asset("compare.css"),
+        css=template_asset("report.css") + "\n" + template_asset("compare.css"),
     )

@@ -17,14 +17,13 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
 
 from presslens import __version__
-from presslens.outputs import output_format
+from presslens.outputs import output_format, template_asset, template_environment
 from presslens.outputs import values as value_views
 from presslens.outputs.annotations import Annotated, Layer, Segment, Speaker, annotate, humanise
 
@@ -66,13 +65,7 @@ def render_html(analysis: dict[str, Any]) -> str:
 
 @cache
 def _template() -> jinja2.Template:
-    environment = jinja2.Environment(
-        loader=jinja2.PackageLoader("presslens.outputs", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    environment = template_environment()
     environment.tests.update(
         scalar=lambda node: isinstance(node, value_views.Scalar),
         pairs=lambda node: isinstance(node, value_views.Pairs),
@@ -84,16 +77,11 @@ def _template() -> jinja2.Template:
 @cache
 def _content_security_policy() -> str:
     """Nothing may load; only this page's own script may run (injected markup could not, even unescaped)."""
-    digest = base64.b64encode(hashlib.sha256(_asset("report.js").encode("utf-8")).digest()).decode("ascii")
+    digest = base64.b64encode(hashlib.sha256(template_asset("report.js").encode("utf-8")).digest()).decode("ascii")
     return (
         "default-src 'none'; img-src 'none'; style-src 'unsafe-inline'; "
         f"script-src 'sha256-{digest}'; base-uri 'none'; form-action 'none'"
     )
-
-
-@cache
-def _asset(name: str) -> str:
-    return resources.files("presslens.outputs").joinpath("templates", name).read_text(encoding="utf-8")
 
 
 @dataclass(frozen=True)
@@ -177,8 +165,8 @@ def _report(analysis: Mapping[str, Any], annotated: Annotated) -> dict[str, Any]
         "skipped": annotated.skipped,
         "anchors": _anchors(annotated),
         "csp": _content_security_policy(),
-        "css": _asset("report.css"),
-        "js": _asset("report.js"),
+        "css": template_asset("report.css"),
+        "js": template_asset("report.js"),
     }
 
 
