@@ -192,7 +192,7 @@ def _quote(text: str, kind: str, start: int, end: int, **parts: Any) -> Quote:
     )
 
 
-def test_polnear_view_restores_the_corpus_conventions() -> None:
+def test_polnear_view_restores_the_corpus_conventions(pipeline: Any) -> None:
     text = 'Smith said that the bill would pass. "We have it," he told them. "Really."'
     said = Span.of(text, 6, 10)
     that_clause = text.index("the bill")
@@ -202,9 +202,72 @@ def test_polnear_view_restores_the_corpus_conventions() -> None:
         _quote(text, "direct", first, first + len("We have it,"), cue=said),
         _quote(text, "direct", second, second + len("Really."), continues=True),
     ]
-    view = polnear_view(quotes, text)
+    view = polnear_view(quotes, pipeline.nlp(text))
     assert [text[a:b] for a, b in view[0].content] == ["that the bill would pass"]
     assert [text[a:b] for a, b in view[1].content] == ['"We have it,"', '"Really."']
+
+
+def _parts(view: Any, text: str) -> list[tuple[str, str | None, str | None]]:
+    return [
+        (
+            " ".join(text[a:b] for a, b in predicted.content),
+            text[predicted.cue[0][0] : predicted.cue[0][1]] if predicted.cue else None,
+            text[predicted.source[0][0] : predicted.source[0][1]] if predicted.source else None,
+        )
+        for predicted in view
+    ]
+
+
+def test_polnear_view_follows_the_cue_and_source_conventions(pipeline: Any) -> None:
+    text = (
+        "Sanders, a Vermont senator, declined to endorse the plan. Jones complained about the delays. "
+        'Scott also added: "We are ready."'
+    )
+    doc = pipeline.nlp(text)
+    quotes = [
+        Quote.model_validate(quote)
+        for quote in pipeline.analyze(ingest_text(text, source="conventions", clean=False)).to_json()["quotes"]
+    ]
+    parts = _parts(polnear_view(quotes, doc), text)
+    # an infinitive's "to" stays with the content; a preposition, an adverb before the verb and a colon join
+    # the cue; an apposition's closing comma joins the source
+    assert ("to endorse the plan", "declined", "Sanders, a Vermont senator,") in parts
+    assert ("the delays", "complained about", "Jones") in parts
+    assert ('"We are ready."', "also added:", "Scott") in parts
+
+
+def test_verbs_the_tagger_missed_take_the_subject_they_share(pipeline: Any) -> None:
+    from presslens.analysers.quotes.assemble import reported_clauses, sourceless
+    from presslens.analysers.quotes.rules import verb_subject
+
+    doc = pipeline.nlp("The mayor called on the council to act and said the city was ready, adding that it could wait.")
+    said = next(token for token in doc if token.text == "said")
+    adding = next(token for token in doc if token.text == "adding")
+    subject = verb_subject(said)
+    assert subject is not None and subject.text == "mayor"
+    assert verb_subject(adding) == subject
+    assert [doc[start:end].text for start, end in reported_clauses(doc, said)] == ["the city was ready"]
+    assert [doc[start:end].text for start, end in reported_clauses(doc, adding)] == ["that it could wait"]
+    answered = pipeline.nlp("The senator answered by saying that the bill was dead.")
+    assert verb_subject(answered[4]) == answered[1]  # "saying" shares "senator"
+    assert not sourceless(said)
+    asked = pipeline.nlp("Trump was asked about the tapes, and Manafort seemed to agree.")
+    assert sourceless(asked[2]) and sourceless(next(token for token in asked if token.text == "seemed"))
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "source"),
+    [
+        # a relative clause that reports is an attribution of its own, not part of the source
+        ("Sen. Claire McCaskill, who has endorsed Clinton, said the plan would fail.", "said", "Sen. Claire McCaskill"),
+        # the object of "according to" is the source, and not part of the content
+        ("According to Sperry, the company has been moving migrants across the border.", "According to", "Sperry"),
+    ],
+)
+def test_source_boundaries(pipeline: Any, text: str, cue: str, source: str) -> None:
+    quotes = pipeline.analyze(ingest_text(text, source="boundaries", clean=False)).to_json()["quotes"]
+    assert [(quote["cue"]["text"], quote["source"]["text"]) for quote in quotes] == [(cue, source)]
+    assert source not in quotes[0]["text"]
 
 
 def test_eval_task_scores_the_fixture_on_both_annotators() -> None:

@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 from spacy.tokens import Span as TokenSpan
 
 from presslens.analysers.entities import Entity
-from presslens.analysers.quotes.assemble import Group, group_spans, shape_content
+from presslens.analysers.quotes.assemble import Group, group_spans, shape_content, sourceless
+from presslens.analysers.quotes.features import CUE_LIKE
 from presslens.analysers.quotes.marks import QuotedStretch, quotations
 from presslens.analysers.quotes.records import Quote, SpeakerCount, SpeakersProfile
-from presslens.analysers.quotes.rules import adjacent_speech_groups, missed_reporting_verbs, rule_groups
-from presslens.analysers.quotes.speakers import UNRESOLVED, Resolution, Said, SpeakerResolver, noun_phrase
+from presslens.analysers.quotes.rules import adjacent_speech_groups, missed_reporting_verbs, rule_groups, verb_subject
+from presslens.analysers.quotes.speakers import (
+    UNRESOLVED,
+    Resolution,
+    Said,
+    SpeakerResolver,
+    noun_phrase,
+    strip_punctuation,
+)
 from presslens.analysers.quotes.tagger import AttributionTagger, TaggedSpan
 from presslens.analysers.registry import AnalyserOutput, AnalysisContext, analyser
 from presslens.records import Evidence, Span
@@ -49,7 +57,6 @@ class QuotesConfig(BaseModel):
     )
 
 
-_SUBJECT_DEPS = ("nsubj", "nsubjpass")
 _CUE_PREFIX_DEPS = ("aux", "auxpass", "neg", "advmod")
 
 
@@ -102,6 +109,8 @@ class QuotesAnalyser:
             if group.cue is None and not self.config.keep_uncued:
                 continue
             source, source_rule = self._source(doc, group)
+            if source is not None:
+                source = _without_reporting_clause(source, self.tagger.extractor.cue_scores)
             excluded = [(content.start, content.end) for content in group.contents]
             resolution = resolver.resolve(source, excluded, earlier) if source is not None else UNRESOLVED
             if source is not None:
@@ -110,18 +119,20 @@ class QuotesAnalyser:
         return quotes
 
     def _source(self, doc: Doc, group: Group) -> tuple[TokenSpan | None, str]:
-        """The source mention and how it was found: linked to the cue, else the cue verb's subject."""
+        """The source mention and how it was found: linked to the cue, else the cue verb's subject (none for a
+        passive or raising cue), else the agent of a passive cue or the object of "according to"."""
         if group.source is not None:
             return doc[group.source.start : group.source.end], group.source_rule
         if group.cue is None:
             return None, ""
-        cue_root = doc[group.cue.start : group.cue.end].root
+        root = doc[group.cue.start : group.cue.end].root
+        found, rule = (None if sourceless(root) else verb_subject(root)), "subject of the cue"
+        if found is None:
+            found, rule = _agent(root), "agent of the cue"
         inside = {index for content in group.contents for index in range(content.start, content.end)}
-        for child in cue_root.children:
-            if child.dep_ in _SUBJECT_DEPS and child.i not in inside and not child.is_punct:
-                subject = doc[child.i : child.i + 1] if child.pos_ == "PRON" else noun_phrase(child)
-                return subject, "subject of the cue"
-        return None, ""
+        if found is None or found.i in inside or found.is_punct:
+            return None, ""
+        return (doc[found.i : found.i + 1] if found.pos_ == "PRON" else noun_phrase(found)), rule
 
     def _cue(self, doc: Doc, group: Group) -> tuple[TokenSpan, list[TokenSpan], list[TaggedSpan]]:
         """The cue as an analyst cites it, its hedging words, and the contents adjusted to it.
@@ -200,6 +211,30 @@ class QuotesAnalyser:
                 )
             )
         return records
+
+
+def _without_reporting_clause(source: TokenSpan, cue_scores: Mapping[str, float]) -> TokenSpan:
+    """The source without a relative clause set off by a comma whose verb reports ("McCaskill | , who has
+    endorsed Clinton,"): PolNeAR makes that clause an attribution of its own, with "who" its source."""
+    for token in source:
+        start = token.left_edge.i
+        if (
+            token.dep_ == "relcl" and start > source.start and source.doc[start - 1].text == ","
+            and cue_scores.get(token.lemma_.lower(), 0.0) >= CUE_LIKE
+        ):
+            clipped = strip_punctuation(source.doc[source.start : start])
+            return clipped if len(clipped) else source
+    return source
+
+
+def _agent(cue: Token) -> Token | None:
+    """Who a cue without a subject names: "was described | by a reporter", "according to | Sperry"."""
+    for child in cue.children:
+        if child.dep_ == "agent" or (cue.lower_ == "according" and child.lower_ == "to"):
+            objects = [grandchild for grandchild in child.children if grandchild.dep_ == "pobj"]
+            if objects:
+                return objects[0]
+    return None
 
 
 def _tokens_of(groups: Sequence[Group]) -> set[int]:

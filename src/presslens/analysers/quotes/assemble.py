@@ -19,6 +19,7 @@ from spacy.tokens import Doc, Token
 from presslens.analysers.quotes.features import paragraph_token_ranges
 from presslens.analysers.quotes.marks import QuotedStretch
 from presslens.analysers.quotes.records import QuoteKind
+from presslens.analysers.quotes.speakers import lexicons
 from presslens.analysers.quotes.tagger import TaggedSpan
 
 #: A quoted stretch with fewer words inside a reported clause is a scare quote, not a mixed quote.
@@ -64,7 +65,7 @@ def group_spans(doc: Doc, spans: Sequence[TaggedSpan], fixed: Sequence[Group] = 
     groups = [Group(cue=span) for span in spans if span.role == "cue"]
     _link_sources(doc, [span for span in spans if span.role == "source"], groups, sentence_of)
     groups.extend(fixed)
-    _share_sources(groups, sentence_of)
+    _share_sources(doc, groups, sentence_of)
     orphans: list[Group] = []
     for content in (span for span in spans if span.role == "content"):
         group = _cue_for_content(doc, content, groups, sentence_of, paragraph_of)
@@ -74,11 +75,6 @@ def group_spans(doc: Doc, spans: Sequence[TaggedSpan], fixed: Sequence[Group] = 
             group = Group(cue=None)
             orphans.append(group)
         group.contents.append(content)
-    for group in groups:
-        if not group.contents and group.cue is not None:
-            according = _according_to_content(doc, group, sentence_of)
-            if according is not None:
-                group.contents.append(according)
     taken = {index for span in spans for index in range(span.start, span.end)}
     taken.update(
         index
@@ -87,6 +83,9 @@ def group_spans(doc: Doc, spans: Sequence[TaggedSpan], fixed: Sequence[Group] = 
         if span is not None
         for index in range(span.start, span.end)
     )
+    for group in groups:
+        if not group.contents and group.cue is not None:
+            group.contents.extend(_untagged_content(doc, group, sentence_of, taken))
     linked = []
     for group in groups + orphans:
         if not group.contents or (group.cue is None and not _starts_quoted(doc, group.contents[0])):
@@ -118,13 +117,26 @@ def _join_split_contents(contents: list[TaggedSpan], sentence_of: list[int], tak
     return joined
 
 
+def _untagged_content(doc: Doc, group: Group, sentence_of: list[int], taken: set[int]) -> list[TaggedSpan]:
+    """The content of a cue the tagger gave none: the rest of an "according to" sentence, else what the cue
+    verb reports by the parse (:func:`reported_clauses`), where nothing else is tagged."""
+    assert group.cue is not None
+    according = _according_to_content(doc, group, sentence_of)
+    if according is not None:
+        return [according]
+    clauses = reported_clauses(doc, doc[group.cue.start : group.cue.end].root)
+    if any(taken.intersection(range(start, end)) for start, end in clauses):
+        return []
+    return [TaggedSpan("content", start, end, group.cue.score) for start, end in clauses]
+
+
 def _according_to_content(doc: Doc, group: Group, sentence_of: list[int]) -> TaggedSpan | None:
     """"According to X, Y.": the content is the rest of the sentence (the tagger often leaves it out)."""
     assert group.cue is not None
     cue = doc[group.cue.start : group.cue.end]
     if cue[0].lower_ != "according":
         return None
-    start = (group.source or group.cue).end
+    start = max((group.source or group.cue).end, cue.root.right_edge.i + 1)  # past "to X" when X is untagged
     while start < len(doc) and doc[start].is_punct:
         start += 1
     end = start
@@ -137,13 +149,48 @@ def _according_to_content(doc: Doc, group: Group, sentence_of: list[int]) -> Tag
     return TaggedSpan("content", start, end, group.cue.score)
 
 
+_COMPLEMENTS = ("ccomp", "xcomp")
+
+
+def reported_clauses(doc: Doc, verb: Token) -> list[tuple[int, int]]:
+    """What a reporting verb reports, as token ranges: its clausal complement after it ("said | that …"), its
+    clausal complement before it ("…, the study concluded"), or, said in passing, the clause it interrupts
+    ("For black voters, he said, their …": two pieces)."""
+    rights = [child for child in verb.rights if child.dep_ not in ("punct", "advmod", "prt", "npadvmod")]
+    if any(child.dep_ in _COMPLEMENTS for child in rights):
+        return _trimmed(doc, [(min(child.left_edge.i for child in rights), verb.right_edge.i + 1)])
+    lefts = [child for child in verb.lefts if child.dep_ == "ccomp"]
+    if lefts:
+        return _trimmed(doc, [(lefts[0].left_edge.i, lefts[0].right_edge.i + 1)])
+    head = verb.head
+    if verb.dep_ == "parataxis" and head.i != verb.i and head.pos_ in ("VERB", "AUX"):
+        pieces = [(head.left_edge.i, verb.left_edge.i), (verb.right_edge.i + 1, head.right_edge.i + 1)]
+        return _trimmed(doc, pieces)
+    return []
+
+
+def _trimmed(doc: Doc, pieces: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Token ranges without punctuation or space at their edges; empty ones left out."""
+    kept = []
+    for start, end in pieces:
+        while start < end and (doc[start].is_punct or doc[start].is_space):
+            start += 1
+        while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space):
+            end -= 1
+        if end - start >= 2:
+            kept.append((start, end))
+    return kept
+
+
 def _sentence_ids(doc: Doc) -> list[int]:
     """Sentence numbers that also change at a paragraph break (the parser may run a sentence across one)."""
-    ids, number = [0] * len(doc), 0
-    for token in doc:
-        if token.i and (token.is_sent_start or "\n" in doc[token.i - 1].text):
+    starts = {sentence.start for sentence in doc.sents}
+    ids, number, after_break = [0] * len(doc), 0, False
+    for index, text in enumerate(token.text for token in doc):  # one pass: each Token lookup costs
+        if index and (index in starts or after_break):
             number += 1
-        ids[token.i] = number
+        ids[index] = number
+        after_break = "\n" in text
     return ids
 
 
@@ -190,10 +237,21 @@ def _link_sources(doc: Doc, sources: list[TaggedSpan], groups: list[Group], sent
             best.source = source
 
 
-def _share_sources(groups: list[Group], sentence_of: list[int]) -> None:
-    """One source may serve two cues of a sentence ("said Caddell, speaking of …", "he said, adding that")."""
+#: Cue verbs whose subject is no source (see ``lexicons.yaml``).
+RAISING_VERBS = frozenset(lexicons()["raising_verbs"])
+
+
+def sourceless(cue: Token) -> bool:
+    """A passive or raising cue ("Trump was asked", "X is expected to", "Manafort seemed to"): its subject is not
+    who speaks, and PolNeAR gives most such cues no source."""
+    return cue.lemma_.lower() in RAISING_VERBS or any(child.dep_ in ("nsubjpass", "auxpass") for child in cue.children)
+
+
+def _share_sources(doc: Doc, groups: list[Group], sentence_of: list[int]) -> None:
+    """One source may serve two cues of a sentence ("said Caddell, speaking of …", "he said, adding that"),
+    not a passive or raising one."""
     for group in groups:
-        if group.source is None and group.cue is not None:
+        if group.source is None and group.cue is not None and not sourceless(_root(doc, group.cue)):
             cue = group.cue
             shared = [
                 other.source for other in groups

@@ -21,6 +21,8 @@ from presslens.analysers.quotes.marks import QUOTE_CHARACTERS, quotations
 #: Lemmas scored at least this often as cue heads count as "cue-like" for the relative features.
 CUE_LIKE = 0.25
 _ANCESTOR_DEPTH = 6
+#: The neighbours a token sees, and the prefix of their features ("-1:w=said").
+_NEIGHBOURS = tuple((offset, f"{offset}:") for offset in (-2, -1, 1, 2))
 _ARGUMENT_DEPS = frozenset({"nsubj", "nsubjpass", "ccomp", "xcomp", "dobj", "agent", "parataxis", "prep", "advcl"})
 
 
@@ -125,13 +127,13 @@ class FeatureExtractor:
             features = []
             for position, index in enumerate(indices):
                 token_features = list(words[index][0])
-                for offset in (-2, -1, 1, 2):
+                for offset, prefix in _NEIGHBOURS:
                     neighbour = position + offset
                     if 0 <= neighbour < len(indices):
                         seen = words[indices[neighbour]][1 if offset in (-1, 1) else 2]
-                        token_features.extend(f"{offset}:{feature}" for feature in seen)
+                        token_features.extend([prefix + feature for feature in seen])
                     else:
-                        token_features.append(f"{offset}:edge")
+                        token_features.append(prefix + "edge")
                 if position == 0:
                     token_features.append("para_start")
                 features.append(token_features)

@@ -6,9 +6,10 @@
   content is everything before the comma;
 - quotations with their speech verb right beside them ("“…,” he said", "said Caddell", "He said: “…”"): the
   classic direct-quote layout, where adjacency is surer than the tagger's linking;
-- missed reporting verbs: a verb that usually reports (by the cue lexicon) with a subject and a clausal
-  complement where the tagger marked nothing ("they have reportedly urged the president to withdraw": the
-  hedge between auxiliary and verb is rare in the training data).
+- missed reporting verbs: a verb that usually reports (by the cue lexicon) with a subject (its own or one it
+  shares: "… and said", ", adding") and a reported clause, where the tagger marked none of them ("they have
+  reportedly urged the president to withdraw": the hedge between auxiliary and verb is rare in the training
+  data).
 
 The layout rules return ready attributions (:class:`~presslens.analysers.quotes.assemble.Group`) and the
 analyser drops the tagger's spans they overlap, so a rule replaces a partial tagging instead of duplicating it;
@@ -21,7 +22,7 @@ from collections.abc import Mapping, Sequence
 
 from spacy.tokens import Doc, Token
 
-from presslens.analysers.quotes.assemble import Group
+from presslens.analysers.quotes.assemble import Group, reported_clauses, sourceless
 from presslens.analysers.quotes.features import paragraph_token_ranges
 from presslens.analysers.quotes.marks import QUOTE_CHARACTERS, QuotedStretch
 from presslens.analysers.quotes.speakers import lexicons, strip_punctuation
@@ -141,40 +142,54 @@ def _trailing(doc: Doc, words: list[Token]) -> Group | None:
 
 #: A verb whose lemma heads a cue at least this often in the training data counts as reporting.
 REPORTING_SCORE = 0.5
-_COMPLEMENTS = ("ccomp", "xcomp")
 _VERB_GROUP = ("aux", "auxpass", "neg")
 
 
 def missed_reporting_verbs(doc: Doc, cue_scores: Mapping[str, float], tagged: set[int]) -> list[Group]:
-    """Reporting verbs with a subject and a clausal complement whose whole clause the tagger left untagged."""
+    """Reporting verbs with a subject and a reported clause (see :func:`reported_clauses`) that the tagger left
+    untagged: the verb, its subject and the clause. A passive or raising verb's subject is no source ("X is
+    expected to …"): the analyser looks for an agent instead."""
     groups = []
     for verb in doc:
-        if verb.pos_ != "VERB" or cue_scores.get(verb.lemma_.lower(), 0.0) < REPORTING_SCORE:
+        if verb.pos_ != "VERB" or verb.i in tagged or cue_scores.get(verb.lemma_.lower(), 0.0) < REPORTING_SCORE:
             continue
-        subjects = [child for child in verb.children if child.dep_ in ("nsubj", "nsubjpass")]
-        complements = [child for child in verb.rights if child.dep_ in _COMPLEMENTS]
-        if not subjects or not complements:
+        subject_token = verb_subject(verb)
+        if subject_token is None:
             continue
-        if tagged.intersection(range(verb.left_edge.i, verb.right_edge.i + 1)):
+        subject = strip_punctuation(doc[subject_token.left_edge.i : subject_token.right_edge.i + 1])
+        clauses = reported_clauses(doc, verb)
+        if not clauses or not len(subject) or tagged.intersection(
+            index for start, end in [*clauses, (subject.start, subject.end)] for index in range(start, end)
+        ):
             continue
-        first = min(child.left_edge.i for child in verb.rights if child.dep_ not in ("punct", "advmod", "prt"))
-        last = verb.right_edge.i
-        while last > first and doc[last].is_punct:
-            last -= 1
         start = verb.i
         while start > 0 and doc[start - 1].head.i == verb.i and doc[start - 1].dep_ in (*_VERB_GROUP, "advmod"):
             start -= 1
-        subject = strip_punctuation(doc[subjects[0].left_edge.i : subjects[0].right_edge.i + 1])
         groups.append(
             Group(
                 cue=_span("cue", start, verb.i + 1),
-                source=_span("source", subject.start, subject.end),
-                contents=[_span("content", first, last + 1)],
+                source=None if sourceless(verb) else _span("source", subject.start, subject.end),
+                contents=[_span("content", first, last) for first, last in clauses],
                 source_rule="subject of the reporting verb",
                 rule="rule: reporting verb with subject and complement",
             )
         )
     return groups
+
+
+def verb_subject(verb: Token) -> Token | None:
+    """The verb's subject, or the one it shares: with the verb it is coordinated with ("X called on … and said
+    …"), or with the verb whose participle it is ("X said …, adding: “…”", "X answered by saying …")."""
+    subjects = [child for child in verb.children if child.dep_ in ("nsubj", "nsubjpass")]
+    if subjects:
+        return subjects[0]
+    if verb.dep_ == "conj" or (verb.dep_ == "advcl" and verb.tag_ == "VBG"):
+        sharer = verb.head
+    elif verb.dep_ == "pcomp" and verb.tag_ == "VBG" and verb.head.dep_ == "prep":
+        sharer = verb.head.head
+    else:
+        return None
+    return next((child for child in sharer.children if child.dep_ in ("nsubj", "nsubjpass")), None)
 
 
 #: The speech verb of an adjacent attribution is at most this many tokens from the quotation mark.
