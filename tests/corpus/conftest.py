@@ -1,5 +1,6 @@
 """Corpus fixtures: small real articles (paragraph pairs of the bundled RT sample), an entities-only pipeline,
-and store URLs for SQLite and, when $PRESSLENS_TEST_POSTGRES names a server, PostgreSQL."""
+the sentence embedder (skipped without the optional extra), and store URLs for SQLite and, when
+$PRESSLENS_TEST_POSTGRES names a server, PostgreSQL."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from urllib.parse import quote
 
 import pytest
 
+from presslens.corpus.embeddings import EmbeddingsUnavailableError, SentenceEmbedder, load_embedder
 from presslens.pipeline import Pipeline
 
 POSTGRES_ENV = "PRESSLENS_TEST_POSTGRES"
@@ -26,6 +28,14 @@ def paragraphs(sample_path: Path) -> list[str]:
 @pytest.fixture(scope="session")
 def entities_pipeline() -> Pipeline:
     return Pipeline(only=["entities"])
+
+
+@pytest.fixture(scope="session")
+def embedder() -> SentenceEmbedder:
+    try:
+        return load_embedder()
+    except EmbeddingsUnavailableError as exc:
+        pytest.skip(str(exc))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -20,7 +20,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from presslens.corpus.batch import count_inputs, run_batch
-from presslens.corpus.engines import InlineEngine
+from presslens.corpus.engines import EngineError, InlineEngine, LocalEngine, PipelineSpec
 from presslens.corpus.store import Store
 from presslens.ingest import IngestFailure, iter_inputs
 from presslens.interfaces.cli.errors import errors as errors_command
@@ -150,10 +150,25 @@ def test_kill_9_mid_batch_then_resume_stores_every_input_exactly_once(tmp_path, 
         keys = [row[0] for row in store.execute("SELECT key FROM articles")]
         assert len(keys) == len(set(keys)) == len(expected) and set(keys) == expected
         assert [Path(f.source).name for f in store.failures()] == ["broken.txt"]
+        # Every input file exactly once: as a stored result (with its analysis) or as a recorded failure.
+        results = store.execute("SELECT source, analysis FROM articles")
+        assert all(json.loads(analysis)["entities"] for _, analysis in results)
+        outcomes = sorted([Path(source).name for source, _ in results] + ["broken.txt"])
+        assert outcomes == sorted(path.name for path in folder.iterdir())
 
     listed = CliRunner().invoke(errors_command, ["--store", str(database)])
     assert listed.exit_code == 0
     assert "broken.txt: binary file (contains NUL bytes), not text (ingest" in listed.output
+
+
+def test_workers_that_cannot_build_the_pipeline_stop_the_batch_with_the_reason(tmp_path, paragraphs):
+    folder = tmp_path / "feed"
+    write_articles(folder, paragraphs, 3)
+    engine = LocalEngine(PipelineSpec(only=("no-such-analyser",)), 1)
+    with Store.open(tmp_path / "store.db") as store:
+        with pytest.raises(EngineError, match=r"cannot build the pipeline: UnknownAnalyserError: .*no-such-analyser"):
+            run_batch([folder], store, engine, analysers=["no-such-analyser"])
+        assert store.count_articles() == 0 and store.count_failures() == 0  # a setup error, not article failures
 
 
 @pytest.mark.parametrize("argument", [["--engine", "dask"], ["--only", "no-such-analyser"]])

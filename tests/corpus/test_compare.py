@@ -15,9 +15,10 @@ from presslens.corpus.compare import CompareConfig, CompareError, compare
 from presslens.corpus.compare.passages import AlignedText, align_passages
 from presslens.corpus.compare.quotes import QuoteUnit, align_quotes, attribution_changes, cue_stem, speaker_key
 from presslens.corpus.compare.records import PairComparison, QuoteRef
+from presslens.corpus.compare.story import StorySignature, quotations, same_story
 from presslens.corpus.compare.text import Renaming, sentences, tokens
 from presslens.corpus.embeddings import DIMENSION, EmbeddingsUnavailableError, SentenceEmbedder, load_embedder
-from presslens.corpus.evaluate import default_labels, link_prf
+from presslens.corpus.evaluate import default_labels, folds, link_prf
 from presslens.records import Span
 from tests.corpus.rewritten_sample import ADDED, DROPPED, rewrite
 
@@ -172,6 +173,23 @@ def test_quotes_align_verbatim_trimmed_and_not_across_speakers() -> None:
     assert [(o.side, o.quote.index) for o in only] == [("b", 2)]
 
 
+def test_a_phrase_inside_a_longer_quote_is_not_a_trimmed_quote() -> None:
+    def source(text: str) -> Span:
+        return Span(start=0, end=len(text), text=text)
+
+    a = [_unit(0, "the listing", "GunBroker.com", "has removed"),
+         _unit(1, "Sanders", "Clinton", "criticized")]
+    b = [_unit(0, "We want no part in the listing on our web site or in any of the publicity it is receiving.",
+               "GunBroker.com", "added"),
+         _unit(1, "Sanders, particularly on his plan to provide free college tuition", "Clinton", "criticized")]
+    # The same source words and reporting verb make a short content the start of the same attribution.
+    a[1] = QuoteUnit(**{**a[1].__dict__, "ref": a[1].ref.model_copy(update={"source": source("Clinton")})})
+    b[1] = QuoteUnit(**{**b[1].__dict__, "ref": b[1].ref.model_copy(update={"source": source("Clinton")})})
+    matches, only = align_quotes(a, b, lambda texts: np.zeros((len(texts), DIMENSION)), CompareConfig())
+    assert [(m.a.index, m.b.index, m.status) for m in matches] == [(1, 1, "trimmed")]
+    assert [(o.side, o.quote.index) for o in only] == [("a", 0), ("b", 0)]
+
+
 def test_attribution_changes_of_shared_quotes() -> None:
     words = "the counteroffensive will start when the weapons arrive"
     a = [_unit(0, words, "Volodymyr Zelenskyy", "said"), _unit(1, "we will not give up the city", "Olena Kovalenko",
@@ -237,6 +255,42 @@ def test_passages_split_and_reworded_sentences() -> None:
     assert [m.status for m in same] == ["identical", "identical"] and encoded == []
 
 
+# -- same story (no model: lead vectors are given) ---------------------------------------------------------------
+
+
+def _signature(lead: tuple[float, float], entities: set[str], text: str, day: int) -> StorySignature:
+    from datetime import date
+
+    vector = np.zeros(DIMENSION, dtype=np.float32)
+    vector[:2] = lead
+    return StorySignature(vector / np.linalg.norm(vector), frozenset(entities), date(2016, 8, day), quotations(text))
+
+
+def test_quotations_are_the_words_between_double_quotation_marks() -> None:
+    text = ('Trump said: “No, I meant he’s the founder of ISIS. I do.”\n"Really," he added, and \'fine\'.\n'
+            '“An unclosed quote\nacross lines”')
+    assert quotations(text) == (("no", "i", "meant", "he's", "the", "founder", "of", "isis", "i", "do"),)
+
+
+def test_a_shared_quotation_makes_the_same_story_when_the_leads_agree() -> None:
+    remark = "“No, I meant he’s the founder of ISIS. I do. He was the most valuable player,” Trump said."
+    other = "“We will make America safe again,” Trump said, “and we will win.”"
+    trump = _signature((1.0, 0.0), {"donald trump", "isis", "hugh hewitt", "florida"}, remark, 11)
+    pence = _signature((0.6, 0.8), {"donald trump", "mike pence", "wisconsin", "la crosse", "isis", "iraq", "obama"},
+                       f"Pence said the media was wrong. Trump told Hewitt: {remark}", 11)
+    decision = same_story(trump, pence, CompareConfig())
+    assert decision.same and decision.score < CompareConfig().story_entity_overlap  # 2 of 9 entities shared
+    assert decision.shared_quotation == "no i meant he's the founder of isis"  # the first 8 shared words
+    assert "both quote “no i meant he's the founder of isis…”" in (decision.evidence.note or "")
+    # Without the quotation, or with leads about something else, or outside the window: not the same story.
+    assert not same_story(trump, _signature((0.6, 0.8), pence.entities or set(), other, 11), CompareConfig()).same
+    assert not same_story(trump, _signature((0.0, 1.0), pence.entities or set(), remark, 11), CompareConfig()).same
+    assert not same_story(trump, _signature((0.6, 0.8), pence.entities or set(), remark, 20), CompareConfig()).same
+    # The quote has 16 words: a shared run shorter than story_quote_words is not a shared quotation.
+    assert same_story(trump, pence, CompareConfig(story_quote_words=16)).same
+    assert not same_story(trump, pence, CompareConfig(story_quote_words=17)).same
+
+
 # -- evaluation helpers -----------------------------------------------------------------------------------------
 
 
@@ -246,6 +300,14 @@ def test_link_scoring_accepts_any_listed_alternative_once() -> None:
     score = link_prf(predicted, gold, exact=True)
     assert (score.tp_p, score.predicted, score.gold) == (1, 3, 2)
     assert link_prf([((31, 35), (55, 58))], gold, exact=False).tp_p == 1
+
+
+def test_cross_validation_folds_are_stratified_and_cover_every_pair_once() -> None:
+    gold = [True] * 10 + [False] * 23
+    split = folds(gold, 5, seed=3)
+    assert sorted(index for fold in split for index in fold) == list(range(33))
+    assert [sum(gold[index] for index in fold) for fold in split] == [2, 2, 2, 2, 2]
+    assert split != folds(gold, 5, seed=4) and split == folds(gold, 5, seed=3)
 
 
 @pytest.mark.shared

@@ -12,8 +12,9 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
-from presslens.corpus.export import FORMATS, export, export_tables
+from presslens.corpus.export import FORMATS, STORIES, export, export_tables, table
 from presslens.corpus.store import Store
+from presslens.corpus.stories import update_stories
 from presslens.ingest import ArticleMeta, ingest_text
 from presslens.interfaces.cli.export import export as export_command
 from presslens.interfaces.cli.stats import stats as stats_command
@@ -115,6 +116,46 @@ def test_export_command_infers_the_format_and_rejects_bad_requests(tmp_path, sto
     assert runner.invoke(export_command, ["--store", str(store_path), "-f", "parquet"]).exit_code == 2
     unknown = runner.invoke(export_command, ["--store", str(store_path), "-t", "paragraphs"])
     assert unknown.exit_code == 2 and "unknown table 'paragraphs'" in unknown.output
+
+
+def test_export_to_a_folder_writes_every_table_and_skips_stories_until_clustered(tmp_path, store_path, analyses):
+    out = tmp_path / "tables"
+    result = CliRunner().invoke(export_command, ["--store", str(store_path), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "stories: skipped, the store has no story clusters: run `presslens stories` first" in result.output
+    written = sorted(path.name for path in out.iterdir())
+    assert written == sorted(f"{name}.parquet" for name in export_tables())  # no stories file, no partial files
+    for name, chosen in export_tables().items():
+        header, rows = read_back(out / f"{name}.parquet", "parquet")
+        assert header == [column.name for column in chosen.columns] and len(rows) == expected_rows(name, analyses)
+    alone = CliRunner().invoke(export_command, ["--store", str(store_path), "-t", STORIES, "-f", "csv"])
+    assert alone.exit_code == 0 and "stories: no rows" in alone.output
+    assert alone.output.splitlines()[-1].startswith("story_id,story_title,story_size")  # the header, no rows
+    both = CliRunner().invoke(export_command, ["--store", str(store_path), "--out", str(out), "-o", "x.csv"])
+    assert both.exit_code == 2 and "not both" in both.output
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_export_to_a_folder_includes_the_stories_once_clustered(tmp_path, store_path, analyses, embedder, fmt):
+    with Store.open(store_path) as store:
+        clustered = update_stories(store, embedder)
+    assert clustered.added == len(analyses)
+    out = tmp_path / "tables"
+    result = CliRunner().invoke(export_command, ["--store", str(store_path), "--out", str(out), "-f", fmt,
+                                                 "-t", "entities", "-t", STORIES])
+    assert result.exit_code == 0, result.output
+    assert sorted(path.name for path in out.iterdir()) == [f"entities.{fmt}", f"{STORIES}.{fmt}"]
+    assert f"stories: {len(analyses)} rows" in result.output
+    header, rows = read_back(out / f"{STORIES}.{fmt}", fmt)
+    assert header == [column.name for column in table(STORIES).columns]
+    keys = {a["article"]["content_hash"] for a in analyses}
+    assert {row["content_hash"] for row in rows} == keys  # every clustered article once, with its story
+    assert {row["story_id"] for row in rows} <= keys  # a story is named by the article that opened it
+    for row in rows:
+        assert int(row["story_size"]) == sum(1 for other in rows if other["story_id"] == row["story_id"])
+    outlet = analyses[1]["article"]["outlet"]
+    one = CliRunner().invoke(export_command, ["--store", str(store_path), "-t", STORIES, "--outlet", outlet])
+    assert [json.loads(line)["outlet"] for line in one.output.splitlines()] == [outlet]
 
 
 def test_stats_command_prints_one_profile_per_outlet(store_path, analyses):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -131,11 +132,15 @@ def test_outlet_profiles_tell_not_run_from_none_found(store, sample_analysis, ky
     kyiv = profiles["Example News"]
     assert kyiv.articles == 1
     assert kyiv.quotes_per_article is None and kyiv.unsourced_share is None  # quotes/sourcing did not run
+    assert kyiv.techniques_per_article is None and kyiv.technique_shares == {}
     sample = profiles[sample_analysis["article"]["outlet"]]
     if sample_analysis.get("quotes") is not None:
         assert sample.quotes_per_article == len(sample_analysis["quotes"])
     if sample_analysis.get("naming"):
         assert sum(sample.naming_shares.values()) == pytest.approx(1.0)
+    if sample_analysis.get("techniques"):
+        found = Counter(finding["technique"] for finding in sample_analysis["techniques"])
+        assert sample.technique_shares == pytest.approx({name: n / found.total() for name, n in found.items()})
     [monthly] = store.outlet_profile("Example News", period="month")
     assert (monthly.period, monthly.articles) == ("2023-03", 1)
 

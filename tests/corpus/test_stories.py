@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from presslens.corpus.compare import CompareConfig
 from presslens.corpus.compare.story import StorySignature
-from presslens.corpus.embeddings import DIMENSION, EmbeddingsUnavailableError, SentenceEmbedder, load_embedder
+from presslens.corpus.embeddings import DIMENSION
 from presslens.corpus.store import Store
 from presslens.corpus.stories import (
     STORY_COLUMNS,
@@ -51,14 +51,6 @@ def test_clusterer_joins_within_the_window_and_opens_stories_outside_it() -> Non
     # No date: compared with every article; near copy of the first story's text joins it.
     assert clusterer.add("undated", _signature(0, set(), None)) == "huffpost"
     assert clusterer.score_of["huffpost"] == 1.0 and clusterer.score_of["westjournal"] < 1.0
-
-
-@pytest.fixture(scope="module")
-def embedder() -> SentenceEmbedder:
-    try:
-        return load_embedder()
-    except EmbeddingsUnavailableError as exc:
-        pytest.skip(str(exc))
 
 
 def _analysis(pipeline: Any, text: str, source: str, outlet: str, published: str) -> dict[str, Any]:

@@ -213,11 +213,34 @@ class InlineEngine:
         return None
 
 
-def _init_local_worker(spec: PipelineSpec, parent: int) -> None:
-    # One BLAS thread per worker, as Dask's nanny sets for its workers: the workers are the parallelism, and
-    # OpenBLAS's extra spinning threads in every worker only oversubscribe the cores (12% more CPU on one core).
+def one_thread_per_worker() -> None:
+    """Limit this worker process's numeric libraries to one thread each.
+
+    The worker processes are the parallelism: OpenBLAS's extra spinning threads in every worker only oversubscribe
+    the cores (12% more CPU on one core), as would torch's intra-op threads (thinc imports torch when it is
+    installed, and a model-based analyser runs on it). Dask's nanny sets the same through the environment.
+    """
     threadpool_limits(limits=1)  # stays in force: the limiter restores the old limits only when used with `with`
-    cached_pipeline(spec)  # load the model now, not inside the first task
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.set_num_threads(1)
+
+
+class EngineError(RuntimeError):
+    """The engine's workers cannot run the pipeline (e.g. a model file is missing where they run)."""
+
+
+#: Why this worker process could not build its pipeline (reported by :func:`_worker_ready`), if it could not.
+_WORKER_ERROR: str | None = None
+
+
+def _init_local_worker(spec: PipelineSpec, parent: int) -> None:
+    global _WORKER_ERROR
+    try:
+        cached_pipeline(spec)  # load the model now, not inside the first task
+    except Exception as exc:  # an initializer that raises only breaks the pool, with no reason given: keep it
+        _WORKER_ERROR = f"{type(exc).__name__}: {exc}"
+    one_thread_per_worker()  # after the pipeline: it may load more libraries
 
     def exit_with_parent() -> None:  # a kill -9'd batch must not leave workers behind
         while os.getppid() == parent:
@@ -227,8 +250,18 @@ def _init_local_worker(spec: PipelineSpec, parent: int) -> None:
     threading.Thread(target=exit_with_parent, daemon=True).start()
 
 
+def _worker_ready() -> str | None:
+    """The first task of every local worker: None, or why it cannot build the pipeline."""
+    return _WORKER_ERROR
+
+
 class LocalEngine:
-    """A pool of ``workers`` processes on this machine, each loading the pipeline once."""
+    """A pool of ``workers`` processes on this machine, each loading the pipeline once.
+
+    The workers start, and load the model, as the engine is made, while the caller reads and counts its inputs.
+    :meth:`map_unordered` raises :class:`EngineError` if they cannot build the pipeline (a setup error, not a
+    per-article failure: nothing is recorded for the articles in flight).
+    """
 
     name = "local"
 
@@ -236,18 +269,34 @@ class LocalEngine:
         self.spec = spec
         self.workers = workers
         self.parquet_dir = str(parquet_dir) if parquet_dir else None
+        self._ready: list[Future[str | None]] = []
         self._pool = self._start()
 
     def _start(self) -> ProcessPoolExecutor:
         # spawn, not fork: the parent may run threads (progress bar, database driver) that fork would copy mid-use
-        return ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"), initializer=_init_local_worker,
+        pool = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"), initializer=_init_local_worker,
                                    initargs=(self.spec, os.getpid()))
+        self._ready = [pool.submit(_worker_ready) for _ in range(self.workers)]  # starts the workers now
+        return pool
+
+    def _check_ready(self) -> None:
+        for future in self._ready:
+            try:
+                error = future.result()
+            except BrokenProcessPool as exc:
+                error = f"a worker process died while loading the pipeline ({exc})"
+            if error is not None:
+                raise EngineError(f"the workers cannot build the pipeline: {error}")
 
     def map_unordered(self, chunks: Iterable[Chunk]) -> Iterator[tuple[Chunk, ChunkResult | BaseException]]:
         def submit(chunk: Chunk) -> Future[ChunkResult]:
             return self._pool.submit(analyse_chunk, self.spec, chunk, self.parquet_dir)
 
+        checked = False
         for chunk, result in bounded(chunks, submit, _wait_local, 2 * self.workers):
+            if not checked:  # the readiness tasks ran before any chunk: a worker that failed them fails the batch
+                self._check_ready()
+                checked = True
             if isinstance(result, BrokenProcessPool):  # a worker died (e.g. out of memory): go on with a new pool
                 self._pool.shutdown(wait=False, cancel_futures=True)
                 self._pool = self._start()

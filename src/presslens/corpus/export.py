@@ -3,7 +3,13 @@
 Each analyser's section is a table with one row per finding (``entities``, ``quotes``, ``sourcing``, ``naming``,
 ``techniques``…, whatever analysers are installed), led by the article's id, content hash, outlet and published
 date and the finding's index; ``articles`` has one row per article (its metadata, text, records per section and
-flattened profiles); ``speakers`` has one row per speaker per article (derived from ``quotes``).
+flattened profiles); ``speakers`` has one row per speaker per article (derived from ``quotes``); ``stories`` has
+one row per clustered article with its story (read from the store's story clusters, see
+:mod:`presslens.corpus.stories`: empty until ``presslens stories`` has run).
+
+:func:`export` writes one table of a stream of analyses; :func:`export_store` one table of a store (stories
+included); :func:`export_all` every table of a store into a folder, reading each analysis once. Files are written
+atomically: a killed export leaves no partial file.
 
 Columns come from the record models of the installed analysers (not from the data), so every file of a table
 has the same schema, and an article on which a section did not run simply adds no rows. Nested records are
@@ -21,16 +27,21 @@ import typing
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, TextIO
+from typing import TYPE_CHECKING, Any, Literal, TextIO
 
 from pydantic import BaseModel
 
 from presslens.analysers.registry import registered
 from presslens.records import Article
 
+if TYPE_CHECKING:
+    from presslens.corpus.store import Store
+
 Kind = Literal["string", "int", "float", "bool", "json"]
 ExportFormat = Literal["parquet", "csv", "jsonl"]
 FORMATS: tuple[ExportFormat, ...] = ("parquet", "csv", "jsonl")
+#: The table read from the store's story clusters rather than from each analysis.
+STORIES = "stories"
 
 #: Article fields left out of the ``articles`` table (the offset map is for tools, not for tables).
 _ARTICLE_SKIP = frozenset({"source_map"})
@@ -95,12 +106,19 @@ def _value(data: Any, column: Column) -> Any:
 
 @dataclass(frozen=True)
 class Table:
-    """One exportable table: its columns and how to get its rows from an analysis JSON object."""
+    """One exportable table: its columns and how to get its rows from an analysis JSON object (None: the rows
+    come from the store, not from analyses: ``stories``)."""
 
     name: str
     columns: tuple[Column, ...]
-    rows: Callable[[dict[str, Any]], Iterator[dict[str, Any]]]
+    rows: Callable[[dict[str, Any]], Iterator[dict[str, Any]]] | None
     description: str
+
+    def rows_of(self, analyses: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        """The table's rows for ``analyses``."""
+        if self.rows is None:
+            raise UnknownTableError(f"{self.name!r} is read from a store, not from analyses: use export_store")
+        return (row for analysis in analyses for row in self.rows(analysis))
 
 
 #: The columns every finding table starts with: which article the row belongs to.
@@ -192,14 +210,29 @@ def export_tables() -> dict[str, Table]:
     return tables
 
 
+def stories_table() -> Table:
+    """The ``stories`` table: its rows come from the store (:func:`presslens.corpus.stories.story_rows`)."""
+    from presslens.corpus.stories import STORY_COLUMNS
+
+    columns = tuple(Column(name, kind, (name,)) for name, kind in STORY_COLUMNS)  # type: ignore[arg-type]
+    return Table(STORIES, columns, None, "one row per clustered article with its story (`presslens stories`)")
+
+
 class UnknownTableError(ValueError):
     pass
 
 
+def table_names() -> list[str]:
+    """Every table a store can export: the analyses' tables, then ``stories``."""
+    return [*export_tables(), STORIES]
+
+
 def table(name: str) -> Table:
+    if name == STORIES:
+        return stories_table()
     tables = export_tables()
     if name not in tables:
-        raise UnknownTableError(f"unknown table {name!r}; known: {', '.join(tables)}")
+        raise UnknownTableError(f"unknown table {name!r}; known: {', '.join(table_names())}")
     return tables[name]
 
 
@@ -216,65 +249,165 @@ def arrow_schema(columns: Iterable[Column]) -> Any:
     return pa.schema([(column.name, types_[column.kind]) for column in columns])
 
 
-def _batches(rows: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
-    batch: list[dict[str, Any]] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+class TableWriter:
+    """Writes the rows of one table as Parquet, CSV (with a header) or JSON Lines, to a file or a text stream.
+
+    A file is written under a temporary name and renamed when :meth:`close` succeeds, so a killed or failed
+    export leaves no partial file (and keeps an earlier complete one). Use as a context manager.
+    """
+
+    def __init__(self, columns: tuple[Column, ...], fmt: ExportFormat, output: Path | TextIO) -> None:
+        if fmt == "parquet" and not isinstance(output, Path):
+            raise ValueError("Parquet is binary: give a file path (-o FILE.parquet), not a stream")
+        self.columns = columns
+        self.fmt = fmt
+        self.rows = 0
+        self._path = output if isinstance(output, Path) else None
+        self._partial = output.with_name(f".{output.name}.{os.getpid()}.partial") if isinstance(output, Path) else None
+        self._pending: list[dict[str, Any]] = []
+        self._parquet: Any = None
+        self._stream: TextIO | None = None
+        self._csv: csv.DictWriter[str] | None = None
+        if fmt == "parquet":
+            import pyarrow.parquet as pq
+
+            self._schema = arrow_schema(columns)
+            self._parquet = pq.ParquetWriter(self._partial, self._schema)
+            return
+        if self._partial is not None:
+            self._stream = self._partial.open("w", encoding="utf-8", newline="")
+        else:
+            self._stream = output  # type: ignore[assignment]
+        if fmt == "csv":
+            self._csv = csv.DictWriter(self._stream, fieldnames=[column.name for column in columns],  # type: ignore[arg-type]
+                                       lineterminator="\n")
+            self._csv.writeheader()
+
+    def write(self, row: dict[str, Any]) -> None:
+        self.rows += 1
+        if self._parquet is not None:
+            self._pending.append(row)
+            if len(self._pending) == _ROW_GROUP:
+                self._flush()
+        elif self._csv is not None:
+            self._csv.writerow(row)
+        else:
+            assert self._stream is not None
+            self._stream.write(json.dumps(row, ensure_ascii=False))
+            self._stream.write("\n")
+
+    def _flush(self) -> None:
+        import pyarrow as pa
+
+        self._parquet.write_table(pa.Table.from_pylist(self._pending, schema=self._schema))
+        self._pending = []
+
+    def close(self) -> int:
+        """Finish the file (renaming it into place); return the row count."""
+        if self._parquet is not None:
+            if self._pending:
+                self._flush()
+            elif not self.rows:  # a file with the schema and no rows, not a missing file
+                self._parquet.write_table(self._schema.empty_table())
+            self._parquet.close()
+        elif self._partial is not None and self._stream is not None:
+            self._stream.close()
+        if self._partial is not None and self._path is not None:
+            os.replace(self._partial, self._path)
+        return self.rows
+
+    def abort(self) -> None:
+        """Drop a file being written (the export failed)."""
+        if self._parquet is not None:
+            self._parquet.close()
+        elif self._partial is not None and self._stream is not None:
+            self._stream.close()
+        if self._partial is not None:
+            self._partial.unlink(missing_ok=True)
+
+    def __enter__(self) -> TableWriter:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *rest: object) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self.abort()
 
 
 def write_parquet(rows: Iterable[dict[str, Any]], columns: tuple[Column, ...], path: Path) -> int:
-    """Write rows to a Parquet file (atomically: a killed writer leaves no partial file); return the row count."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    schema = arrow_schema(columns)
-    written = 0
-    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    with pq.ParquetWriter(partial, schema) as writer:
-        for batch in _batches(rows, _ROW_GROUP):
-            writer.write_table(pa.Table.from_pylist(batch, schema=schema))
-            written += len(batch)
-        if not written:
-            writer.write_table(schema.empty_table())
-    os.replace(partial, path)
-    return written
-
-
-def write_text(rows: Iterable[dict[str, Any]], columns: tuple[Column, ...], fmt: Literal["csv", "jsonl"],
-               stream: TextIO) -> int:
-    """Write rows as CSV (with a header) or JSON Lines to ``stream``; return the row count."""
-    written = 0
-    if fmt == "csv":
-        writer = csv.DictWriter(stream, fieldnames=[column.name for column in columns], lineterminator="\n")
-        writer.writeheader()
+    """Write rows to a Parquet file (atomically); return the row count."""
+    with TableWriter(columns, "parquet", path) as writer:
         for row in rows:
-            writer.writerow(row)
-            written += 1
-        return written
-    for row in rows:
-        stream.write(json.dumps(row, ensure_ascii=False))
-        stream.write("\n")
-        written += 1
-    return written
+            writer.write(row)
+    return writer.rows
 
 
 def export(analyses: Iterable[dict[str, Any]], name: str, fmt: ExportFormat, output: Path | TextIO) -> int:
     """Export table ``name`` of ``analyses`` as ``fmt`` to a file path (or a text stream for CSV/JSON Lines)."""
     chosen = table(name)
-    rows = (row for analysis in analyses for row in chosen.rows(analysis))
-    if fmt == "parquet":
-        if not isinstance(output, Path):
-            raise ValueError("Parquet is binary: give a file path (-o FILE.parquet), not a stream")
-        return write_parquet(rows, chosen.columns, output)
-    if isinstance(output, Path):
-        with output.open("w", encoding="utf-8", newline="") as stream:
-            return write_text(rows, chosen.columns, fmt, stream)
-    return write_text(rows, chosen.columns, fmt, output)
+    rows = chosen.rows_of(analyses)
+    with TableWriter(chosen.columns, fmt, output) as writer:
+        for row in rows:
+            writer.write(row)
+    return writer.rows
+
+
+def has_stories(store: Store) -> bool:
+    """Whether ``presslens stories`` has clustered any article of the store."""
+    from presslens.corpus.stories import ensure_tables
+
+    ensure_tables(store)
+    return bool(store.execute("SELECT count(*) FROM story_members")[0][0])
+
+
+def _story_rows(store: Store, outlet: str | None) -> Iterator[dict[str, Any]]:
+    from presslens.corpus.stories import story_rows
+
+    return (row for row in story_rows(store) if outlet is None or row["outlet"] == outlet)
+
+
+def export_store(store: Store, name: str, fmt: ExportFormat, output: Path | TextIO, *,
+                 outlet: str | None = None) -> int:
+    """Export table ``name`` (``stories`` included) of the store's articles (of one ``outlet``)."""
+    if name != STORIES:
+        return export(store.iter_analyses(outlet=outlet), name, fmt, output)
+    with TableWriter(stories_table().columns, fmt, output) as writer:
+        for row in _story_rows(store, outlet):
+            writer.write(row)
+    return writer.rows
+
+
+def export_all(store: Store, fmt: ExportFormat, directory: Path, *, names: Iterable[str] | None = None,
+               outlet: str | None = None) -> dict[str, int | None]:
+    """Write every table (or those ``names``) of the store as ``DIRECTORY/TABLE.FMT``; read each analysis once.
+
+    Returns the rows written per table; ``stories`` is None (and no file is written) when the store has no story
+    clusters.
+    """
+    wanted = list(names) if names is not None else table_names()
+    chosen = [table(name) for name in wanted]  # unknown names fail before anything is written
+    directory.mkdir(parents=True, exist_ok=True)
+    counts: dict[str, int | None] = {}
+    per_analysis = [item for item in chosen if item.rows is not None]
+    writers: list[TableWriter] = []
+    try:
+        for item in per_analysis:
+            writers.append(TableWriter(item.columns, fmt, directory / f"{item.name}.{fmt}"))
+        for analysis in store.iter_analyses(outlet=outlet):
+            for item, writer in zip(per_analysis, writers, strict=True):
+                for row in item.rows_of((analysis,)):
+                    writer.write(row)
+    except BaseException:
+        for writer in writers:
+            writer.abort()
+        raise
+    for item, writer in zip(per_analysis, writers, strict=True):
+        counts[item.name] = writer.close()
+    if STORIES in wanted:
+        counts[STORIES] = (export_store(store, STORIES, fmt, directory / f"{STORIES}.{fmt}", outlet=outlet)
+                           if has_stories(store) else None)
+    return {name: counts[name] for name in wanted}
 
 
 def write_parquet_parts(analyses: list[dict[str, Any]], directory: Path, part: str) -> None:
@@ -286,5 +419,4 @@ def write_parquet_parts(analyses: list[dict[str, Any]], directory: Path, part: s
     for name, chosen in export_tables().items():
         folder = directory / name
         folder.mkdir(parents=True, exist_ok=True)
-        write_parquet((row for analysis in analyses for row in chosen.rows(analysis)), chosen.columns,
-                      folder / f"part-{part}.parquet")
+        write_parquet(chosen.rows_of(analyses), chosen.columns, folder / f"part-{part}.parquet")

@@ -25,7 +25,7 @@ UNSOURCED_LABEL = "outlet assertion"
 TOP_SPEAKERS = 5
 
 _PERIOD_SQL = {None: "''", "month": "substr(a.published, 1, 7)", "year": "substr(a.published, 1, 4)"}
-_PROFILE_FACETS = ("section", "sourcing", "convention", "speaker")
+_PROFILE_FACETS = ("section", "sourcing", "convention", "speaker", "technique")
 
 
 class OutletProfile(Record):
@@ -41,6 +41,7 @@ class OutletProfile(Record):
     sourcing_shares: dict[str, float] = Field(description="sourcing label -> share of sourcing findings")
     naming_shares: dict[str, float] = Field(description="naming convention -> share of naming findings")
     techniques_per_article: float | None
+    technique_shares: dict[str, float] = Field(description="persuasion technique -> share of technique findings")
     top_speakers: tuple[tuple[str, int], ...] = Field(description="most quoted speakers with their quote counts")
 
 
@@ -98,5 +99,6 @@ def _profile(outlet: str | None, period: str | None, articles: int,
         sourcing_shares=sourcing,
         naming_shares=_shares(facets.get("convention", {})),
         techniques_per_article=_per_article(sections, "techniques"),
+        technique_shares=_shares(facets.get("technique", {})),
         top_speakers=tuple(speakers[:TOP_SPEAKERS]),
     )

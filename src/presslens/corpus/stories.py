@@ -25,7 +25,14 @@ import numpy as np
 from pydantic import Field
 
 from presslens.corpus.compare.config import CompareConfig
-from presslens.corpus.compare.story import StorySignature, entity_names, lead_text, published_date, same_story
+from presslens.corpus.compare.story import (
+    StorySignature,
+    entity_names,
+    lead_text,
+    published_date,
+    same_story,
+    story_signature,
+)
 from presslens.corpus.embeddings import DIMENSION, MODEL_NAME, SentenceEmbedder
 from presslens.corpus.store import Store
 from presslens.records import Record
@@ -50,8 +57,7 @@ class StoriesError(RuntimeError):
 
 def article_signature(analysis: dict[str, Any], embedder: SentenceEmbedder, config: CompareConfig) -> StorySignature:
     """The same-story signature of one analysis (its lead embedded)."""
-    vector = embedder.encode([lead_text(analysis, config.lead_characters)])[0]
-    return StorySignature(vector, entity_names(analysis), published_date(analysis["article"].get("published")))
+    return story_signature(analysis, embedder.encode([lead_text(analysis, config.lead_characters)])[0])
 
 
 # -- the clustering core ----------------------------------------------------------------------------------------

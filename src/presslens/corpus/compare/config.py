@@ -29,12 +29,19 @@ class CompareConfig(BaseModel):
         default=3, description="shorter sentences (datelines, 'Read more') are not aligned unless identical"
     )
     quote_threshold: float = Field(
-        default=0.72,
+        default=0.64,
         description="score (best of token similarity, containment and embedding cosine, adjusted for the "
-                    "speaker) from which two quotes are the same statement",
+                    "speaker) from which two quotes are the same statement (chosen by leave-one-pair-out "
+                    "cross-validation on the labelled PolNeAR alignments: `presslens eval compare`)",
     )
     min_quote_tokens: int = Field(
         default=2, description="a shorter quote content matches only one with the same source words and reporting verb"
+    )
+    min_trimmed_tokens: int = Field(
+        default=4,
+        description="a shorter content, unless at least half as long as the other, is not compared by containment "
+                    "(unless the same source words and reporting verb attribute both): a two- or three-word phrase "
+                    "found in a longer quote ('the listing') is a shared phrase, not a trimmed quote",
     )
     trimmed_containment: float = Field(
         default=0.9, description="share of the shorter quote's tokens found in order in the longer one for 'trimmed'"
@@ -55,6 +62,11 @@ class CompareConfig(BaseModel):
     )
     story_text_similarity: float = Field(
         default=0.4, description="lead embedding cosine the articles must also reach to be the same story"
+    )
+    story_quote_words: int = Field(
+        default=8,
+        description="consecutive words inside quotation marks two articles must share to quote the same statement "
+                    "(with leads reaching story_text_similarity, a shared quotation makes them the same story)",
     )
     story_copy_similarity: float = Field(
         default=0.9,

@@ -146,10 +146,13 @@ def _same_words(a: Span | None, b: Span | None) -> bool:
 def _score(a: QuoteUnit, b: QuoteUnit, cosine: float, config: CompareConfig) -> _Scored | None:
     """The pair's score, or None when a content is too short to compare and the attributions differ."""
     lexical = ratio(a.norms, b.norms)
-    contained = containment(a.norms, b.norms)
-    if min(len(a.norms), len(b.norms)) < config.min_quote_tokens and not (
-        contained == 1.0 and _same_words(a.ref.source, b.ref.source) and _same_words(a.ref.cue, b.ref.cue)
-    ):
+    short, long = sorted((len(a.norms), len(b.norms)))
+    same_attribution = _same_words(a.ref.source, b.ref.source) and _same_words(a.ref.cue, b.ref.cue)
+    # "the listing" inside "We want no part in the listing ..." is a shared phrase, not a trimmed quote, unless the
+    # same words attribute both
+    contained = (containment(a.norms, b.norms)
+                 if short >= config.min_trimmed_tokens or 2 * short >= long or same_attribution else 0.0)
+    if short < config.min_quote_tokens and not (contained == 1.0 and same_attribution):
         return None  # "them", "Trump": only the same source and verb make such a content the same quote
     if a.norms == b.norms:
         status: QuoteStatus = "verbatim"
@@ -167,7 +170,7 @@ def _score(a: QuoteUnit, b: QuoteUnit, cosine: float, config: CompareConfig) -> 
             score -= config.other_speaker_penalty
     else:
         speakers = "unknown"
-    if _same_words(a.ref.source, b.ref.source) and _same_words(a.ref.cue, b.ref.cue):
+    if same_attribution:
         score += config.same_attribution_bonus
         speakers += ", same source words and reporting verb"
     note = f"token similarity {lexical:.2f}, containment {contained:.2f}, embedding {cosine:.2f}, speaker {speakers}"

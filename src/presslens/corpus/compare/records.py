@@ -53,6 +53,9 @@ class SameStory(Record):
     text_similarity: float = Field(description="cosine similarity of the two leads' embeddings")
     days_apart: int | None = Field(description="days between the published dates, when both are known")
     shared_entities: tuple[str, ...]
+    shared_quotation: str | None = Field(
+        default=None, description="words (normalised) both articles quote, when they quote the same statement"
+    )
     evidence: Evidence
 
 

@@ -1,15 +1,19 @@
-"""Same story or not: entity overlap, lead similarity and publication dates.
+"""Same story or not: entity overlap, shared quotations, lead similarity and publication dates.
 
 Two articles are the same story when they were published within ``story_window_days`` of each other and either
-their leads are near copies (republications, wire copy) or they share enough of their named entities
-(``story_entity_overlap``, Jaccard of canonical names) with leads that are about the same thing
-(``story_text_similarity``). Shared entities carry the decision on coverage of one campaign, where every article
-reads alike to a sentence encoder; the embedding keeps unrelated articles that share a few common names apart.
+their leads are near copies (republications, wire copy), or their leads are about the same thing
+(``story_text_similarity``) and they share enough of their named entities (``story_entity_overlap``, Jaccard of
+canonical names) or quote the same statement (a run of ``story_quote_words`` words inside quotation marks in
+both). Shared entities carry the decision on coverage of one campaign, where every article reads alike to a
+sentence encoder; a shared quotation catches two outlets reporting one statement with different casts of names
+(a remark and the reaction to it); the embedding keeps unrelated articles that share a few common names apart.
 Story clustering (:mod:`presslens.corpus.stories`) applies the same test between an article and a story's members.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -18,6 +22,7 @@ import numpy as np
 
 from presslens.corpus.compare.config import CompareConfig
 from presslens.corpus.compare.records import SameStory
+from presslens.corpus.compare.text import tokens
 from presslens.corpus.embeddings import SentenceEmbedder
 from presslens.records import Evidence
 
@@ -29,6 +34,9 @@ class StorySignature:
     vector: np.ndarray
     entities: frozenset[str] | None
     published: date | None
+    quotations: tuple[tuple[str, ...], ...] | None = None
+    """Normalised words of each passage in quotation marks; None when unknown (the shared-quotation rule is then
+    not applied)."""
 
 
 def published_date(value: str | None) -> date | None:
@@ -59,45 +67,85 @@ def entity_names(analysis: dict[str, Any]) -> frozenset[str] | None:
     )
 
 
+#: A passage between double quotation marks (straight or curly) within one paragraph.
+_QUOTATION = re.compile(r'[“"]([^”"\n]{10,2000})[”"]')
+
+
+def quotations(text: str) -> tuple[tuple[str, ...], ...]:
+    """The normalised words of every passage in double quotation marks."""
+    return tuple(
+        words for match in _QUOTATION.finditer(text)
+        if (words := tuple(token.norm for token in tokens(text, match.start(1), match.end(1))))
+    )
+
+
+def shared_quotation(a: Sequence[Sequence[str]], b: Sequence[Sequence[str]], words: int) -> tuple[str, ...] | None:
+    """A run of ``words`` consecutive quoted words found in both articles (the first of ``a``'s), else None."""
+    runs_b = {tuple(quote[i:i + words]) for quote in b for i in range(len(quote) - words + 1)}
+    for quote in a:
+        for i in range(len(quote) - words + 1):
+            if (run := tuple(quote[i:i + words])) in runs_b:
+                return run
+    return None
+
+
+def story_signature(analysis: dict[str, Any], vector: np.ndarray) -> StorySignature:
+    """The same-story signature of an analysis whose lead (:func:`lead_text`) embeds to ``vector``."""
+    article = analysis["article"]
+    return StorySignature(vector, entity_names(analysis), published_date(article.get("published")),
+                          quotations(article.get("text") or ""))
+
+
 def signatures(
     analyses: list[dict[str, Any]], embedder: SentenceEmbedder, config: CompareConfig
 ) -> list[StorySignature]:
     """The signatures of several articles (their leads embedded in one batch)."""
     vectors = embedder.encode([lead_text(analysis, config.lead_characters) for analysis in analyses])
-    return [
-        StorySignature(vector, entity_names(analysis), published_date(analysis["article"].get("published")))
-        for vector, analysis in zip(vectors, analyses, strict=True)
-    ]
+    return [story_signature(analysis, vector) for vector, analysis in zip(vectors, analyses, strict=True)]
+
+
+def is_same_story(similarity: float, overlap: float | None, quoted: bool, days: int | None,
+                  config: CompareConfig) -> bool:
+    """The rule on a pair's measurements: lead cosine, entity overlap (None without entities), whether they share a
+    quotation, days apart (None when a date is unknown)."""
+    if days is not None and days > config.story_window_days:
+        return False
+    if overlap is None:
+        return similarity >= config.story_fallback_similarity
+    return similarity >= config.story_copy_similarity or (
+        similarity >= config.story_text_similarity and (overlap >= config.story_entity_overlap or quoted)
+    )
 
 
 def same_story(a: StorySignature, b: StorySignature, config: CompareConfig) -> SameStory:
     """The same-story decision for two articles, with its evidence."""
     similarity = float(np.dot(a.vector, b.vector))
     days = abs((a.published - b.published).days) if a.published and b.published else None
-    in_window = days is None or days <= config.story_window_days
-    if a.entities is None or b.entities is None:
-        shared: frozenset[str] = frozenset()
-        overlap = 0.0
-        same = in_window and similarity >= config.story_fallback_similarity
-        rule = "same story: lead similarity only (no entities section)"
-    else:
+    quoted = (shared_quotation(a.quotations, b.quotations, config.story_quote_words)
+              if a.quotations is not None and b.quotations is not None else None)
+    shared: frozenset[str] = frozenset()
+    overlap: float | None = None
+    rule = "same story: lead similarity only (no entities section)"
+    if a.entities is not None and b.entities is not None:
         shared = a.entities & b.entities
         union = a.entities | b.entities
         overlap = len(shared) / len(union) if union else 0.0
-        same = in_window and (
-            similarity >= config.story_copy_similarity
-            or (overlap >= config.story_entity_overlap and similarity >= config.story_text_similarity)
-        )
-        rule = "same story: entity overlap + lead similarity + publication window"
+        rule = "same story: entity overlap or shared quotation + lead similarity + publication window"
+    same = is_same_story(similarity, overlap, quoted is not None, days, config)
     timing = "dates unknown" if days is None else f"{days} day{'s' if days != 1 else ''} apart"
-    note = f"entity overlap {overlap:.2f} ({len(shared)} shared), lead similarity {similarity:.2f}, {timing}"
-    if not in_window:
+    note = (f"entity overlap {overlap or 0.0:.2f} ({len(shared)} shared), lead similarity {similarity:.2f}, "
+            f"{timing}")
+    if quoted is not None:
+        note += f", both quote “{' '.join(quoted)}…”"
+    if days is not None and days > config.story_window_days:
         note += f" (window {config.story_window_days} days)"
+    score = round(overlap or 0.0, 4)
     return SameStory(
         same=same,
-        score=round(overlap, 4),
+        score=score,
         text_similarity=round(similarity, 4),
         days_apart=days,
         shared_entities=tuple(sorted(shared)),
-        evidence=Evidence(rule=rule, score=round(overlap, 4), note=note),
+        shared_quotation=" ".join(quoted) if quoted is not None else None,
+        evidence=Evidence(rule=rule, score=score, note=note),
     )

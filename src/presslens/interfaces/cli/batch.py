@@ -17,7 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from presslens.analysers.registry import UnknownAnalyserError, resolve
 from presslens.corpus.batch import DEFAULT_CHUNK_SIZE, BatchError, BatchReport, default_workers, run_batch
-from presslens.corpus.engines import Engine, LocalEngine, PipelineSpec
+from presslens.corpus.engines import Engine, EngineError, LocalEngine, PipelineSpec
 from presslens.corpus.store import DEFAULT_STORE, Store, StoreError
 from presslens.ingest import DEFAULT_MAX_BYTES
 from presslens.interfaces.cli.analyze import split_names
@@ -35,6 +35,8 @@ def store_option(command: Command) -> Command:
 
 
 class StoreUnusableError(click.ClickException):
+    """The store, the scheduler or the workers cannot be used: nothing can be analysed (exit code 3)."""
+
     exit_code = EXIT_ALL_FAILED
 
 
@@ -137,6 +139,8 @@ def batch(inputs: tuple[str, ...], store_url: str, workers: int | None, engine: 
                                    parquet_dir=parquet_out, progress=update)
             except BatchError as exc:
                 raise click.UsageError(str(exc)) from None
+            except EngineError as exc:
+                raise StoreUnusableError(str(exc)) from None
         target = str(parquet_out) if parquet_out else store.display_url
     err.print(
         f"analysed {report.analysed}, skipped {report.skipped} (already done), failed {report.failed} "

@@ -32,7 +32,8 @@ def _shares(shares: dict[str, float]) -> str:
               show_default=True)
 def stats(store_url: str, outlet: str | None, period: str | None, format_name: str) -> None:
     """Print the corpus profile of each outlet: quotes per article, share of unsourced assertions (sourcing label
-    'outlet assertion'), naming convention shares, most quoted speakers. "–" means the analyser did not run."""
+    'outlet assertion'), naming convention shares, persuasion techniques, most quoted speakers. "–" means the
+    analyser did not run."""
     with open_store(store_url) as store:
         profiles = outlet_profiles(store, outlet=outlet, period=period)  # type: ignore[arg-type]
     if format_name == "jsonl":
@@ -42,7 +43,7 @@ def stats(store_url: str, outlet: str | None, period: str | None, format_name: s
     table = Table(title=f"outlet profiles ({store_url})", show_lines=False)
     for header in ("outlet", *(["period"] if period else [])):
         table.add_column(header, no_wrap=True)
-    for header in ("articles", "quotes/article", "unsourced", "naming conventions", "techniques/article",
+    for header in ("articles", "quotes/article", "unsourced", "naming conventions", "techniques/article (shares)",
                    "most quoted"):
         table.add_column(header, overflow="fold")
     for profile in profiles:
@@ -53,7 +54,8 @@ def stats(store_url: str, outlet: str | None, period: str | None, format_name: s
             _figure(profile.quotes_per_article),
             _figure(profile.unsourced_share, percent=True),
             _shares(profile.naming_shares),
-            _figure(profile.techniques_per_article),
+            _figure(profile.techniques_per_article)
+            + (f" ({_shares(dict(list(profile.technique_shares.items())[:3]))})" if profile.technique_shares else ""),
             ", ".join(f"{name} ({n})" for name, n in profile.top_speakers[:3]) or "–",
         )
     Console().print(table)
