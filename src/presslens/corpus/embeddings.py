@@ -78,7 +78,7 @@ def load_embedder(device: str = "cpu", threads: int | None = 1) -> SentenceEmbed
         import torch
     except ImportError as exc:
         raise EmbeddingsUnavailableError(
-            f"sentence embeddings need the optional 'compare' extra ({exc.name} is not installed): {INSTALL_HINT}"
+            f"sentence embeddings need the torch stack ({exc.name} is not installed): {INSTALL_HINT}"
         ) from None
     import transformers
 
