@@ -4,11 +4,10 @@ then story clustering of the stored corpus.
     nice .venv/bin/python benchmarks/corpus.py [--limit 500] [--texts DIR] [--only NAME | --skip NAME]
                                               [--no-dask] [--no-stories]
 
-The issue's figure is 2,000 articles (``--limit 2000``). With every analyser installed today (the techniques
-encoder included) a run costs about 0.8 s per article on 2 quiet cores, so the default, 500, keeps it under
-10 minutes and 2,000 take about half an hour; ``--skip techniques`` (the analysers the issue was written against)
-costs about 0.5 s per article. ``--limit 100`` is a 2-minute smoke run, good for ratios measured back to back on
-a busy machine (worker start-up then weighs more: see "steady"). After the in-process breakdown the benchmark
+The issue's figure is 2,000 articles (``--limit 2000``). On 2 quiet cores a run with every analyser took about
+8 minutes for the default 500 articles, and ``--limit 2000 --skip techniques`` (the analysers the issue was
+written against) about 15 minutes. ``--limit 100`` is a 2-minute smoke run, good for ratios measured back to back
+on a busy machine (worker start-up then weighs more: see "steady"). After the in-process breakdown the benchmark
 prints how long its batch runs should take.
 
 Corpus: the PolNeAR train texts (``../shared/eval/quotes/polnear/train/text``, 840 real news articles, with their

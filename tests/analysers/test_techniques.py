@@ -104,6 +104,19 @@ def test_windows_hold_whole_sentences_and_cover_the_article(sample_path: Path) -
     assert sum(before[-1].isspace() and before[0] in ".!?”\"\n" for before in starts) >= len(starts) // 2
 
 
+
+def test_a_window_scores_the_same_whatever_follows_it(sample_path: Path) -> None:
+    # int8 dynamic quantization scales each input tensor as a whole: windows must not share one
+    text = ingest_path(sample_path).text
+    loaded = shared_model()
+    whole, _, probabilities = loaded.run(text)
+    assert len(whole.windows) > 1
+    first_window_end = whole.windows[0][1]
+    alone, _, first_alone = loaded.run(text[: whole.offsets[first_window_end][0]])
+    assert alone.windows == ((0, first_window_end),)
+    assert first_alone.tolist() == probabilities[:first_window_end].tolist()
+
+
 def test_decoding_keeps_whole_words_and_bridges_one_word_gaps(sample_path: Path) -> None:
     import torch
 
