@@ -24,7 +24,7 @@ from typing import Any
 from presslens.analysers.techniques.ptc import LabelledSpan, PTCArticle, is_ptc_folder, read_ptc
 from presslens.analysers.techniques.records import Technique
 from presslens.analysers.techniques.rules import RULES
-from presslens.analysers.techniques.scoring import TCCounts, gold_span_groups, si_score, top_labels
+from presslens.analysers.techniques.scoring import TCCounts, si_score
 from presslens.eval.metrics import PRF, ZERO, merge_intervals, partial_credit_prf
 from presslens.eval.report import EvalReport
 from presslens.eval.tasks import eval_task
@@ -50,7 +50,7 @@ def _techniques(analysis: Any) -> list[Technique]:
 
 def evaluate_ptc(folder: Path, options: Mapping[str, str]) -> EvalReport:
     from presslens.analysers.techniques.analyser import shared_model
-    from presslens.analysers.techniques.encoder import classify_spans
+    from presslens.analysers.techniques.training import score_gold_spans
     from presslens.ingest import ingest_text
     from presslens.pipeline import Pipeline
 
@@ -80,11 +80,8 @@ def evaluate_ptc(folder: Path, options: Mapping[str, str]) -> EvalReport:
         for view, chosen in views.items():
             si[view] += si_score(merge_intervals((record.start, record.end) for record in chosen), ptc_article.spans)
         _score_rules(views["rules"], ptc_article.spans, rule_any, rule_same)
-        groups = gold_span_groups(ptc_article.spans)
         encoded, hidden, _ = loaded.run(article.text)
-        rows = classify_spans(loaded.model, encoded, hidden, list(groups)).tolist()
-        for labels, row in zip(groups.values(), rows, strict=True):
-            tc.add(top_labels(row, len(labels)), labels)
+        score_gold_spans(tc, loaded.model, encoded, hidden, ptc_article.spans)
     report = EvalReport(task="techniques", data=str(folder))
     table = report.table("SI: span identification, partial-overlap credit (SemEval-2020 Task 11)")
     for view in SI_VIEWS:

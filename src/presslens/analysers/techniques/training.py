@@ -36,7 +36,7 @@ from presslens.analysers.techniques.encoder import (
     span_features,
     span_inputs,
 )
-from presslens.analysers.techniques.ptc import TECHNIQUES, PTCArticle
+from presslens.analysers.techniques.ptc import TECHNIQUES, LabelledSpan, PTCArticle
 from presslens.analysers.techniques.scoring import TCCounts, gold_span_groups, si_score, top_labels
 from presslens.eval.metrics import PRF, ZERO
 
@@ -202,7 +202,7 @@ def train_model(
             schedule.step()
             total_loss += float(loss.detach())
         model.eval()
-        scores = dev_scores(model, dev_encoded, dev, settings, cls_id, sep_id)
+        scores = dev_scores(model, dev_encoded, dev, cls_id, sep_id, settings.device)
         scores.update(epoch=epoch, loss=round(total_loss / len(batches), 4),
                       seconds=round(time.perf_counter() - started, 1))
         history.append(scores)
@@ -248,20 +248,17 @@ def dev_scores(
     model: TechniquesModel,
     encoded: Sequence[Encoded],
     articles: Sequence[PTCArticle],
-    settings: TrainingSettings,
     cls_id: int,
     sep_id: int,
+    device: str = "cpu",
 ) -> dict[str, Any]:
-    """SI P/R/F1 at the best of :data:`DECODINGS` and TC micro-F1 on gold spans."""
+    """SI P/R/F1 at the best of :data:`DECODINGS` (and that decoding) and TC micro-F1 on gold spans."""
     tc = TCCounts()
     probabilities = []
     for article_encoded, article in zip(encoded, articles, strict=True):
-        hidden, article_probabilities = run_article(model, article_encoded, cls_id, sep_id, device=settings.device)
+        hidden, article_probabilities = run_article(model, article_encoded, cls_id, sep_id, device=device)
         probabilities.append(article_probabilities)
-        groups = gold_span_groups(article.spans)
-        rows = classify_spans(model, article_encoded, hidden.to(settings.device), list(groups))
-        for labels, row in zip(groups.values(), rows.tolist(), strict=True):
-            tc.add(top_labels(row, len(labels)), labels)
+        score_gold_spans(tc, model, article_encoded, hidden.to(device), article.spans)
     (threshold, low, gap), si = best_decoding(encoded, probabilities, articles)
     return {
         "threshold": threshold,
@@ -272,6 +269,16 @@ def dev_scores(
         "si_f1": round(si.f1, 4),
         "tc_micro_f1": round(tc.micro().f1, 4),
     }
+
+
+def score_gold_spans(
+    tc: TCCounts, model: TechniquesModel, encoded: Encoded, hidden: torch.Tensor, gold: Sequence[LabelledSpan]
+) -> None:
+    """Add one article to ``tc``: each gold span labelled with k techniques gets the model's k most probable."""
+    groups = gold_span_groups(gold)
+    rows = classify_spans(model, encoded, hidden, list(groups)).tolist()
+    for labels, row in zip(groups.values(), rows, strict=True):
+        tc.add(top_labels(row, len(labels)), labels)
 
 
 def best_decoding(
@@ -347,33 +354,18 @@ def tune_decoding(
     settings = read_settings(folder)
     tokenizer = load_tokenizer()
     encoded = [encode(tokenizer, article.text, window) for article in dev]
-    probabilities = []
-    tc = TCCounts()
-    for article_encoded, article in zip(encoded, dev, strict=True):
-        hidden, article_probabilities = run_article(
-            model, article_encoded, tokenizer.cls_token_id, tokenizer.sep_token_id
-        )
-        probabilities.append(article_probabilities)
-        groups = gold_span_groups(article.spans)
-        rows = classify_spans(model, article_encoded, hidden, list(groups)).tolist()
-        for labels, row in zip(groups.values(), rows, strict=True):
-            tc.add(top_labels(row, len(labels)), labels)
-    (threshold, low, gap), si = best_decoding(encoded, probabilities, dev)
+    scores = dev_scores(model, encoded, dev, tokenizer.cls_token_id, tokenizer.sep_token_id)
     settings.update(
         window=window,
-        threshold=threshold,
-        low_threshold=low,
-        max_gap=gap,
-        dev_int8={
-            "si_precision": round(si.precision, 4),
-            "si_recall": round(si.recall, 4),
-            "si_f1": round(si.f1, 4),
-            "tc_micro_f1": round(tc.micro().f1, 4),
-        },
+        threshold=scores["threshold"],
+        low_threshold=scores["low_threshold"],
+        max_gap=scores["max_gap"],
+        dev_int8={name: scores[name] for name in ("si_precision", "si_recall", "si_f1", "tc_micro_f1")},
     )
     (folder / SETTINGS_FILE).write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
     progress(
-        f"decoding tuned on the dev split (int8, windows of {window}): threshold {threshold}, low {low}, "
-        f"max gap {gap}: SI P {si.precision:.4f} R {si.recall:.4f} F1 {si.f1:.4f}; TC micro-F1 {tc.micro().f1:.4f}"
+        f"decoding tuned on the dev split (int8, windows of {window}): threshold {scores['threshold']}, "
+        f"low {scores['low_threshold']}, max gap {scores['max_gap']}: SI P {scores['si_precision']:.4f} "
+        f"R {scores['si_recall']:.4f} F1 {scores['si_f1']:.4f}; TC micro-F1 {scores['tc_micro_f1']:.4f}"
     )
     return settings
