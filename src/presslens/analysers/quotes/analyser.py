@@ -11,7 +11,7 @@ from spacy.tokens import Doc, Token
 from spacy.tokens import Span as TokenSpan
 
 from presslens.analysers.entities import Entity
-from presslens.analysers.quotes.assemble import Group, group_spans, shape_content, sourceless
+from presslens.analysers.quotes.assemble import Group, group_spans, shape_content, sourceless, verb_group_start
 from presslens.analysers.quotes.features import CUE_LIKE
 from presslens.analysers.quotes.marks import QuotedStretch, quotations
 from presslens.analysers.quotes.records import Quote, SpeakerCount, SpeakersProfile
@@ -57,7 +57,6 @@ class QuotesConfig(BaseModel):
     )
 
 
-_CUE_PREFIX_DEPS = ("aux", "auxpass", "neg", "advmod")
 
 
 @analyser(
@@ -145,10 +144,7 @@ class QuotesAnalyser:
         root = doc[start:end].root
         contents = list(group.contents)
         if self.config.extend_cue:
-            while start > 0 and doc[start - 1].head.i == root.i and doc[start - 1].dep_ in _CUE_PREFIX_DEPS and (
-                doc[start - 1].dep_ != "advmod" or doc[start - 1].lower_ in self.hedges
-            ):
-                start -= 1
+            start = verb_group_start(doc, start, root, lambda token: token.lower_ in self.hedges)
             last = doc[end - 1]
             following = [c for c in contents if c.start == end]
             if end - start > 1 and last.pos_ == "ADP" and following and any(

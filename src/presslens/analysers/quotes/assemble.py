@@ -11,7 +11,7 @@ one sentence the tagger broke around an aside are rejoined; reported speech left
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Token
@@ -19,7 +19,7 @@ from spacy.tokens import Doc, Token
 from presslens.analysers.quotes.features import paragraph_token_ranges
 from presslens.analysers.quotes.marks import QuotedStretch
 from presslens.analysers.quotes.records import QuoteKind
-from presslens.analysers.quotes.speakers import lexicons
+from presslens.analysers.quotes.speakers import lexicons, strip_punctuation
 from presslens.analysers.quotes.tagger import TaggedSpan
 
 #: A quoted stretch with fewer words inside a reported clause is a scare quote, not a mixed quote.
@@ -149,6 +149,20 @@ def _according_to_content(doc: Doc, group: Group, sentence_of: list[int]) -> Tag
     return TaggedSpan("content", start, end, group.cue.score)
 
 
+_VERB_GROUP = ("aux", "auxpass", "neg")
+
+
+def verb_group_start(doc: Doc, start: int, verb: Token, adverb: Callable[[Token], bool] = lambda token: True) -> int:
+    """Where the verb group before token ``start`` begins: the auxiliaries and negation of ``verb`` right before it,
+    and its adverbs that ``adverb`` accepts ("has also said", "have reportedly urged")."""
+    while start > 0:
+        token = doc[start - 1]
+        if token.head.i != verb.i or not (token.dep_ in _VERB_GROUP or (token.dep_ == "advmod" and adverb(token))):
+            break
+        start -= 1
+    return start
+
+
 _COMPLEMENTS = ("ccomp", "xcomp")
 
 
@@ -170,16 +184,9 @@ def reported_clauses(doc: Doc, verb: Token) -> list[tuple[int, int]]:
 
 
 def _trimmed(doc: Doc, pieces: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Token ranges without punctuation or space at their edges; empty ones left out."""
-    kept = []
-    for start, end in pieces:
-        while start < end and (doc[start].is_punct or doc[start].is_space):
-            start += 1
-        while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space):
-            end -= 1
-        if end - start >= 2:
-            kept.append((start, end))
-    return kept
+    """Token ranges without punctuation or space at their edges; those under two tokens left out."""
+    spans = (strip_punctuation(doc[start:end]) for start, end in pieces)
+    return [(span.start, span.end) for span in spans if len(span) >= 2]
 
 
 def _sentence_ids(doc: Doc) -> list[int]:

@@ -27,8 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc
 
+from presslens.analysers.quotes.assemble import verb_group_start
 from presslens.analysers.quotes.marks import QUOTE_CHARACTERS, quotations
 from presslens.analysers.quotes.polnear import ROLES, AnnotatedArticle, Attribution, is_polnear_folder, read_polnear
 from presslens.analysers.quotes.records import Quote
@@ -103,16 +104,8 @@ def _polnear_cue_start(doc: Doc, cue_start: int, cue_end: int) -> int:
     cue = doc.char_span(cue_start, cue_end, alignment_mode="expand")
     if cue is None or not len(cue):
         return cue_start
-    start, root = cue.start, cue.root
-    while start > 0 and _modifies_verb(doc[start - 1], root):
-        start -= 1
+    start = verb_group_start(doc, cue.start, cue.root, lambda token: token.pos_ == "ADV")
     return min(cue_start, doc[start].idx)
-
-
-def _modifies_verb(token: Token, verb: Token) -> bool:
-    return token.head.i == verb.i and (
-        token.dep_ in ("aux", "auxpass", "neg") or (token.dep_ == "advmod" and token.pos_ == "ADV")
-    )
 
 
 def _polnear_cue_end(doc: Doc, cue_end: int, content: tuple[int, int]) -> tuple[int, tuple[int, int]]:

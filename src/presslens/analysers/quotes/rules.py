@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 
 from spacy.tokens import Doc, Token
 
-from presslens.analysers.quotes.assemble import Group, reported_clauses, sourceless
+from presslens.analysers.quotes.assemble import Group, reported_clauses, sourceless, verb_group_start
 from presslens.analysers.quotes.features import paragraph_token_ranges
 from presslens.analysers.quotes.marks import QUOTE_CHARACTERS, QuotedStretch
 from presslens.analysers.quotes.speakers import lexicons, strip_punctuation
@@ -124,10 +124,10 @@ def _trailing(doc: Doc, words: list[Token]) -> Group | None:
     verb = words[-1]
     if verb.lemma_.lower() not in SPEECH_VERBS or verb.pos_ not in ("VERB", "AUX"):
         return None
-    subjects = [child for child in verb.children if child.dep_ in ("nsubj", "nsubjpass")]
-    if not subjects:
+    subject = _subject(verb)
+    if subject is None:
         return None
-    start = subjects[0].left_edge.i
+    start = subject.left_edge.i
     comma = doc[start - 1] if start > 0 else None
     if comma is None or comma.text != "," or comma.i - words[0].i < 3:
         return None
@@ -142,7 +142,6 @@ def _trailing(doc: Doc, words: list[Token]) -> Group | None:
 
 #: A verb whose lemma heads a cue at least this often in the training data counts as reporting.
 REPORTING_SCORE = 0.5
-_VERB_GROUP = ("aux", "auxpass", "neg")
 
 
 def missed_reporting_verbs(doc: Doc, cue_scores: Mapping[str, float], tagged: set[int]) -> list[Group]:
@@ -162,9 +161,7 @@ def missed_reporting_verbs(doc: Doc, cue_scores: Mapping[str, float], tagged: se
             index for start, end in [*clauses, (subject.start, subject.end)] for index in range(start, end)
         ):
             continue
-        start = verb.i
-        while start > 0 and doc[start - 1].head.i == verb.i and doc[start - 1].dep_ in (*_VERB_GROUP, "advmod"):
-            start -= 1
+        start = verb_group_start(doc, verb.i, verb)
         groups.append(
             Group(
                 cue=_span("cue", start, verb.i + 1),
@@ -180,16 +177,20 @@ def missed_reporting_verbs(doc: Doc, cue_scores: Mapping[str, float], tagged: se
 def verb_subject(verb: Token) -> Token | None:
     """The verb's subject, or the one it shares: with the verb it is coordinated with ("X called on … and said
     …"), or with the verb whose participle it is ("X said …, adding: “…”", "X answered by saying …")."""
-    subjects = [child for child in verb.children if child.dep_ in ("nsubj", "nsubjpass")]
-    if subjects:
-        return subjects[0]
+    subject = _subject(verb)
+    if subject is not None:
+        return subject
     if verb.dep_ == "conj" or (verb.dep_ == "advcl" and verb.tag_ == "VBG"):
         sharer = verb.head
     elif verb.dep_ == "pcomp" and verb.tag_ == "VBG" and verb.head.dep_ == "prep":
         sharer = verb.head.head
     else:
         return None
-    return next((child for child in sharer.children if child.dep_ in ("nsubj", "nsubjpass")), None)
+    return _subject(sharer)
+
+
+def _subject(verb: Token) -> Token | None:
+    return next((child for child in verb.children if child.dep_ in ("nsubj", "nsubjpass")), None)
 
 
 #: The speech verb of an adjacent attribution is at most this many tokens from the quotation mark.

@@ -47,7 +47,7 @@ def train_quotes(data: Path, out: Path | None, c1: float | None, c2: float | Non
     )
     target = out or default_model_dir()
     try:
-        summary = train_polnear(data, target, settings, progress=lambda message: console.print(message))
+        summary = train_polnear(data, target, settings, progress=console.print)
     except PolnearFormatError as exc:
         console.print(f"[red]train quotes: {exc}[/red]")
         sys.exit(EXIT_ALL_FAILED)
@@ -111,8 +111,8 @@ def train_techniques(
 
     def finish() -> None:
         torch.set_num_threads(settings.threads)
-        refit_classifier(target, train_articles, run_window, progress=lambda message: console.print(message))
-        tune_decoding(target, dev_articles, run_window, progress=lambda message: console.print(message))
+        refit_classifier(target, train_articles, run_window, progress=console.print)
+        tune_decoding(target, dev_articles, run_window, progress=console.print)
 
     if finish_only:
         finish()
@@ -124,7 +124,7 @@ def train_techniques(
         console.print(f"saved to {target}")
 
     _, summary = train_model(
-        train_articles, dev_articles, settings, progress=lambda message: console.print(message), after_epoch=save
+        train_articles, dev_articles, settings, progress=console.print, after_epoch=save
     )
     finish()
     console.print(f"trained in {summary['training_seconds']} s; model written to {target}")
