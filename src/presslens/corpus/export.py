@@ -25,6 +25,7 @@ import os
 import types
 import typing
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TextIO
@@ -222,17 +223,15 @@ class UnknownTableError(ValueError):
     pass
 
 
-def table_names() -> list[str]:
-    """Every table a store can export: the analyses' tables, then ``stories``."""
-    return [*export_tables(), STORIES]
+def all_tables() -> dict[str, Table]:
+    """Every table a store can export by name: the analyses' tables, then ``stories``."""
+    return {**export_tables(), STORIES: stories_table()}
 
 
 def table(name: str) -> Table:
-    if name == STORIES:
-        return stories_table()
-    tables = export_tables()
+    tables = all_tables()
     if name not in tables:
-        raise UnknownTableError(f"unknown table {name!r}; known: {', '.join(table_names())}")
+        raise UnknownTableError(f"unknown table {name!r}; known: {', '.join(tables)}")
     return tables[name]
 
 
@@ -259,8 +258,6 @@ class TableWriter:
     def __init__(self, columns: tuple[Column, ...], fmt: ExportFormat, output: Path | TextIO) -> None:
         if fmt == "parquet" and not isinstance(output, Path):
             raise ValueError("Parquet is binary: give a file path (-o FILE.parquet), not a stream")
-        self.columns = columns
-        self.fmt = fmt
         self.rows = 0
         self._path = output if isinstance(output, Path) else None
         self._partial = output.with_name(f".{output.name}.{os.getpid()}.partial") if isinstance(output, Path) else None
@@ -335,22 +332,24 @@ class TableWriter:
             self.abort()
 
 
-def write_parquet(rows: Iterable[dict[str, Any]], columns: tuple[Column, ...], path: Path) -> int:
-    """Write rows to a Parquet file (atomically); return the row count."""
-    with TableWriter(columns, "parquet", path) as writer:
+def write_rows(rows: Iterable[dict[str, Any]], columns: tuple[Column, ...], fmt: ExportFormat,
+               output: Path | TextIO) -> int:
+    """Write rows as ``fmt`` to a file path (atomically) or a text stream; return the row count."""
+    with TableWriter(columns, fmt, output) as writer:
         for row in rows:
             writer.write(row)
     return writer.rows
+
+
+def write_parquet(rows: Iterable[dict[str, Any]], columns: tuple[Column, ...], path: Path) -> int:
+    """Write rows to a Parquet file (atomically); return the row count."""
+    return write_rows(rows, columns, "parquet", path)
 
 
 def export(analyses: Iterable[dict[str, Any]], name: str, fmt: ExportFormat, output: Path | TextIO) -> int:
     """Export table ``name`` of ``analyses`` as ``fmt`` to a file path (or a text stream for CSV/JSON Lines)."""
     chosen = table(name)
-    rows = chosen.rows_of(analyses)
-    with TableWriter(chosen.columns, fmt, output) as writer:
-        for row in rows:
-            writer.write(row)
-    return writer.rows
+    return write_rows(chosen.rows_of(analyses), chosen.columns, fmt, output)
 
 
 def has_stories(store: Store) -> bool:
@@ -372,10 +371,7 @@ def export_store(store: Store, name: str, fmt: ExportFormat, output: Path | Text
     """Export table ``name`` (``stories`` included) of the store's articles (of one ``outlet``)."""
     if name != STORIES:
         return export(store.iter_analyses(outlet=outlet), name, fmt, output)
-    with TableWriter(stories_table().columns, fmt, output) as writer:
-        for row in _story_rows(store, outlet):
-            writer.write(row)
-    return writer.rows
+    return write_rows(_story_rows(store, outlet), stories_table().columns, fmt, output)
 
 
 def export_all(store: Store, fmt: ExportFormat, directory: Path, *, names: Iterable[str] | None = None,
@@ -385,25 +381,22 @@ def export_all(store: Store, fmt: ExportFormat, directory: Path, *, names: Itera
     Returns the rows written per table; ``stories`` is None (and no file is written) when the store has no story
     clusters.
     """
-    wanted = list(names) if names is not None else table_names()
+    tables = all_tables()
+    wanted = list(names) if names is not None else list(tables)
     chosen = [table(name) for name in wanted]  # unknown names fail before anything is written
     directory.mkdir(parents=True, exist_ok=True)
     counts: dict[str, int | None] = {}
     per_analysis = [item for item in chosen if item.rows is not None]
-    writers: list[TableWriter] = []
-    try:
-        for item in per_analysis:
-            writers.append(TableWriter(item.columns, fmt, directory / f"{item.name}.{fmt}"))
-        for analysis in store.iter_analyses(outlet=outlet):
-            for item, writer in zip(per_analysis, writers, strict=True):
-                for row in item.rows_of((analysis,)):
-                    writer.write(row)
-    except BaseException:
-        for writer in writers:
-            writer.abort()
-        raise
+    with ExitStack() as stack:  # every file is renamed into place at the end, or all are dropped on an error
+        writers = [stack.enter_context(TableWriter(item.columns, fmt, directory / f"{item.name}.{fmt}"))
+                   for item in per_analysis]
+        if per_analysis:
+            for analysis in store.iter_analyses(outlet=outlet):
+                for item, writer in zip(per_analysis, writers, strict=True):
+                    for row in item.rows_of((analysis,)):
+                        writer.write(row)
     for item, writer in zip(per_analysis, writers, strict=True):
-        counts[item.name] = writer.close()
+        counts[item.name] = writer.rows
     if STORIES in wanted:
         counts[STORIES] = (export_store(store, STORIES, fmt, directory / f"{STORIES}.{fmt}", outlet=outlet)
                            if has_stories(store) else None)

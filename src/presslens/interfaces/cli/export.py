@@ -12,11 +12,11 @@ from presslens.corpus.export import (
     STORIES,
     ExportFormat,
     UnknownTableError,
+    all_tables,
     export_all,
     export_store,
     has_stories,
     table,
-    table_names,
 )
 from presslens.interfaces.cli.app import cli
 from presslens.interfaces.cli.batch import open_store, store_option
@@ -45,8 +45,7 @@ def export(store_url: str, table_names_: tuple[str, ...], format_name: ExportFor
     each analyser's section, speakers, and stories when `presslens stories` has clustered the store.
     """
     if list_tables:
-        for name in table_names():
-            chosen = table(name)
+        for name, chosen in all_tables().items():
             click.echo(f"{name}: {chosen.description}\n  " + ", ".join(column.name for column in chosen.columns))
         return
     for name in table_names_:
