@@ -261,7 +261,12 @@ def _signature(lead: tuple[float, float], entities: set[str], text: str, day: in
 def test_quotations_are_the_words_between_double_quotation_marks() -> None:
     text = ('Trump said: “No, I meant he’s the founder of ISIS. I do.”\n"Really," he added, and \'fine\'.\n'
             '“An unclosed quote\nacross lines”')
-    assert quotations(text) == (("no", "i", "meant", "he's", "the", "founder", "of", "isis", "i", "do"),)
+    # Single marks (scare quotes) are left out; an unclosed quote ends with its line and does not swallow the next.
+    assert quotations(text) == (
+        ("no", "i", "meant", "he's", "the", "founder", "of", "isis", "i", "do"),
+        ("really",),
+        ("an", "unclosed", "quote"),
+    )
 
 
 def test_a_shared_quotation_makes_the_same_story_when_the_leads_agree() -> None:

@@ -103,3 +103,40 @@ def test_store_clustering_is_incremental(tmp_path, pipeline, sample_path, embedd
     result = CliRunner().invoke(cli, ["stories", "--store", url, "--rebuild"])
     assert result.exit_code == 0, result.output
     assert "Kyiv" in result.output and "Rewrite" in result.output and "Springfield" not in result.output
+
+
+#: A reaction to the sample's interview: another cast of names (entity overlap 0.20, under the 0.25 of the
+#: entity rule), but it quotes Zelensky's words.
+REACTION = (
+    "Kremlin says Kiev is losing the battle for Artyomovsk\n\n"
+    "Kremlin spokesman Dmitry Peskov on Thursday dismissed the Ukrainian leader's remarks to an American news "
+    "agency, in which he warned that “our society will push me to have compromise with them” if the city falls.\n\n"
+    "Peskov told journalists in Moscow that the Russian army was advancing and that no talks were planned."
+)
+
+
+def test_a_stored_story_is_joined_by_a_later_article_quoting_it(tmp_path, pipeline, sample_path,  # type: ignore[no-untyped-def]
+                                                               embedder) -> None:
+    interview = _analysis(pipeline, sample_path.read_text(encoding="utf-8"), "rt.txt", "RT", "2023-03-29")
+    reaction = _analysis(pipeline, REACTION, "reaction.txt", "Wire", "2023-03-30")
+    with Store.open(str(tmp_path / "stories.db")) as store:
+        store.put_analysis(interview, analysers=pipeline.names)
+        update_stories(store, embedder)
+        # The interview is read back from the store, quotations included, when the reaction is clustered.
+        store.put_analysis(reaction, analysers=pipeline.names)
+        assert update_stories(store, embedder).joined == 1
+        # Asking for a longer shared run than the two quote in common separates them: the quotation joined them.
+        separate = update_stories(store, embedder, CompareConfig(story_quote_words=12), rebuild=True)
+        assert separate.total_stories == 2
+
+
+def test_stories_clustered_without_quotations_ask_for_a_rebuild(tmp_path, embedder) -> None:  # type: ignore[no-untyped-def]
+    with Store.open(str(tmp_path / "old.db")) as store:
+        store.execute("CREATE TABLE story_members (key TEXT PRIMARY KEY, story TEXT NOT NULL, published TEXT, "
+                      "outlet TEXT, title TEXT, score DOUBLE PRECISION, entities TEXT NOT NULL, "
+                      "vector TEXT NOT NULL, clustered_at TEXT NOT NULL)")
+        store.execute("CREATE TABLE story_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        store.execute("INSERT INTO story_members VALUES ('k', 'k', NULL, NULL, NULL, 1.0, '[]', '', 'now')")
+        with pytest.raises(StoriesError, match=r"story_quote_words.*--rebuild"):
+            update_stories(store, embedder)
+        assert update_stories(store, embedder, rebuild=True).total_articles == 0

@@ -2,12 +2,14 @@
 
 Articles are taken in order of publication; each joins the story of the most similar earlier article published
 within ``story_window_days`` that passes the same-story test of :func:`presslens.corpus.compare.story.same_story`
-(entity overlap, lead embedding, dates), or opens a new story. A daily feed only clusters the new articles: the
-members already stored keep their stories, and only those published near the new ones are read back.
+(entity overlap or a shared quotation, lead embedding, dates), or opens a new story. A daily feed only clusters
+the new articles: the members already stored keep their stories, and only those published near the new ones are
+read back.
 
-Persisted in the store's ``story_members`` table (one row per clustered article: its story, its lead vector and
-entity names) plus ``story_settings`` (the model and thresholds it was built with: changing them needs
-``--rebuild``). A story's id is the content hash of the article that opened it.
+Persisted in the store's ``story_members`` table (one row per clustered article: its story, its lead vector,
+entity names and quoted passages, so that stored and new articles get the same test) plus ``story_settings``
+(the model and thresholds it was built with: changing them needs ``--rebuild``). A story's id is the content
+hash of the article that opened it.
 """
 
 from __future__ import annotations
@@ -27,10 +29,10 @@ from pydantic import Field
 from presslens.corpus.compare.config import CompareConfig
 from presslens.corpus.compare.story import (
     StorySignature,
-    entity_names,
     lead_text,
     published_date,
     same_story,
+    signatures,
     story_signature,
 )
 from presslens.corpus.embeddings import DIMENSION, MODEL_NAME, SentenceEmbedder
@@ -40,14 +42,14 @@ from presslens.records import Record
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS story_members (key TEXT PRIMARY KEY, story TEXT NOT NULL, published TEXT, "
     "outlet TEXT, title TEXT, score DOUBLE PRECISION, entities TEXT NOT NULL, vector TEXT NOT NULL, "
-    "clustered_at TEXT NOT NULL)",
+    "clustered_at TEXT NOT NULL, quotations TEXT)",
     "CREATE INDEX IF NOT EXISTS story_members_story ON story_members (story)",
     "CREATE INDEX IF NOT EXISTS story_members_published ON story_members (published)",
     "CREATE TABLE IF NOT EXISTS story_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
 )
 #: The settings a clustering depends on: stored, and checked before adding to it.
 _SETTING_FIELDS = ("story_entity_overlap", "story_text_similarity", "story_copy_similarity",
-                   "story_fallback_similarity", "story_window_days", "lead_characters")
+                   "story_fallback_similarity", "story_window_days", "lead_characters", "story_quote_words")
 _BATCH = 64
 
 
@@ -127,10 +129,20 @@ def _settings(config: CompareConfig) -> dict[str, str]:
     return {"model": MODEL_NAME, **values}
 
 
+def _columns(store: Store, table: str) -> set[str]:
+    if store.dialect == "postgresql":
+        rows = store.execute("SELECT column_name FROM information_schema.columns WHERE table_name = ?", (table,))
+        return {name for (name,) in rows}
+    return {row[1] for row in store.execute(f"PRAGMA table_info({table})")}
+
+
 def ensure_tables(store: Store) -> None:
     with store.connection():
         for statement in _SCHEMA:
             store.execute(statement)
+        # Stores clustered before quotations were kept gain the column; their settings then ask for --rebuild.
+        if "quotations" not in _columns(store, "story_members"):
+            store.execute("ALTER TABLE story_members ADD COLUMN quotations TEXT")
 
 
 @dataclass(frozen=True)
@@ -172,10 +184,9 @@ def _new_signatures(store: Store, keys: Sequence[str], embedder: SentenceEmbedde
     for start in range(0, len(keys), _BATCH):
         analyses = [(key, store.get_article(key)) for key in keys[start:start + _BATCH]]
         present = [(key, analysis) for key, analysis in analyses if analysis is not None]
-        vectors = embedder.encode([lead_text(analysis, config.lead_characters) for _, analysis in present])
-        for (key, analysis), vector in zip(present, vectors, strict=True):
+        batch = signatures([analysis for _, analysis in present], embedder, config)
+        for (key, analysis), signature in zip(present, batch, strict=True):
             article = analysis["article"]
-            signature = StorySignature(vector, entity_names(analysis), published_date(article.get("published")))
             found.append((key, signature, {"published": article.get("published"), "outlet": article.get("outlet"),
                                            "title": article.get("title")}))
     return found
@@ -186,17 +197,19 @@ def _known_members(store: Store, clusterer: StoryClusterer, new: Sequence[StoryS
     dates = [signature.published for signature in new if signature.published is not None]
     window = timedelta(days=clusterer.config.story_window_days)
     if any(signature.published is None for signature in new) or not dates:
-        rows = store.execute("SELECT key, story, published, entities, vector FROM story_members")
+        rows = store.execute("SELECT key, story, published, entities, vector, quotations FROM story_members")
     else:
         rows = store.execute(
-            "SELECT key, story, published, entities, vector FROM story_members "
+            "SELECT key, story, published, entities, vector, quotations FROM story_members "
             "WHERE published IS NULL OR (substr(published, 1, 10) >= ? AND substr(published, 1, 10) <= ?)",
             ((min(dates) - window).isoformat(), (max(dates) + window).isoformat()),
         )
-    for key, story, published, entities, vector in rows:
+    for key, story, published, entities, vector, quoted in rows:
         names = json.loads(entities)
+        passages = None if quoted is None else json.loads(quoted)
+        quotations = None if passages is None else tuple(tuple(words) for words in passages)
         signature = StorySignature(_decode_vector(vector), None if names is None else frozenset(names),
-                                   published_date(published))
+                                   published_date(published), quotations)
         clusterer.remember(key, signature, story)
 
 
@@ -216,11 +229,12 @@ def update_stories(store: Store, embedder: SentenceEmbedder, config: CompareConf
     for key, signature, meta in new:
         story = clusterer.add(key, signature)
         entities = None if signature.entities is None else sorted(signature.entities)
+        quotations = None if signature.quotations is None else [list(words) for words in signature.quotations]
         rows.append((key, story, meta["published"], meta["outlet"], meta["title"], clusterer.score_of[key],
-                     json.dumps(entities), _encode_vector(signature.vector), now))
+                     json.dumps(entities), _encode_vector(signature.vector), now, json.dumps(quotations)))
     store.executemany(
-        "INSERT INTO story_members (key, story, published, outlet, title, score, entities, vector, clustered_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows,
+        "INSERT INTO story_members (key, story, published, outlet, title, score, entities, vector, clustered_at, "
+        "quotations) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows,
     )
     opened = {row[1] for row in rows} - known_stories
     total_articles, total_stories = store.execute("SELECT count(*), count(DISTINCT story) FROM story_members")[0]

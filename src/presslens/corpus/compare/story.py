@@ -12,7 +12,6 @@ Story clustering (:mod:`presslens.corpus.stories`) applies the same test between
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -20,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from presslens.analysers.quotes import marks
 from presslens.corpus.compare.config import CompareConfig
 from presslens.corpus.compare.records import SameStory
 from presslens.corpus.compare.text import tokens
@@ -67,15 +67,13 @@ def entity_names(analysis: dict[str, Any]) -> frozenset[str] | None:
     )
 
 
-#: A passage between double quotation marks (straight or curly) within one paragraph.
-_QUOTATION = re.compile(r'[“"]([^”"\n]{10,2000})[”"]')
-
-
 def quotations(text: str) -> tuple[tuple[str, ...], ...]:
-    """The normalised words of every passage in double quotation marks."""
+    """The normalised words of every passage in double quotation marks (single marks are mostly scare quotes
+    and titles, not statements)."""
     return tuple(
-        words for match in _QUOTATION.finditer(text)
-        if (words := tuple(token.norm for token in tokens(text, match.start(1), match.end(1))))
+        words for stretch in marks.quotations(text)
+        if stretch.family == "double"
+        and (words := tuple(token.norm for token in tokens(text, stretch.inner_start, stretch.inner_end)))
     )
 
 
