@@ -262,6 +262,17 @@ def test_verbs_the_tagger_missed_take_the_subject_they_share(pipeline: Any) -> N
         ("Sen. Claire McCaskill, who has endorsed Clinton, said the plan would fail.", "said", "Sen. Claire McCaskill"),
         # the object of "according to" is the source, and not part of the content
         ("According to Sperry, the company has been moving migrants across the border.", "According to", "Sperry"),
+        # the mention only: no dateline before it, no time or participle after it
+        ("ORLANDO, Fla. (Reuters) - President Barack Obama on Sunday said that the shooting was an act of terror.",
+         "said", "President Barack Obama"),
+        ("Real estate mogul Donald Trump on Sunday said that he would not attend the debate.", "said",
+         "Real estate mogul Donald Trump"),
+        ("Nate Cohn, writing in The New York Times, said that the polls had been wrong for months.", "said",
+         "Nate Cohn"),
+        # a poll keeps its date (PolNeAR's convention), a name keeps its dashed description
+        ("A CNN/ORC poll last month found that most voters backed the plan.", "found", "A CNN/ORC poll last month"),
+        ("Kall -- co-editor of a book about the campaign -- said that the race was far from over.", "said",
+         "Kall -- co-editor of a book about the campaign --"),
     ],
 )
 def test_source_boundaries(pipeline: Any, text: str, cue: str, source: str) -> None:

@@ -109,7 +109,7 @@ class QuotesAnalyser:
                 continue
             source, source_rule = self._source(doc, group)
             if source is not None:
-                source = _without_reporting_clause(source, self.tagger.extractor.cue_scores)
+                source = _mention_only(_without_reporting_clause(source, self.tagger.extractor.cue_scores))
             excluded = [(content.start, content.end) for content in group.contents]
             resolution = resolver.resolve(source, excluded, earlier) if source is not None else UNRESOLVED
             if source is not None:
@@ -221,6 +221,58 @@ def _without_reporting_clause(source: TokenSpan, cue_scores: Mapping[str, float]
             clipped = strip_punctuation(source.doc[source.start : start])
             return clipped if len(clipped) else source
     return source
+
+
+_TIME_ENTITIES = frozenset({"DATE", "TIME"})
+_DASHES = frozenset({"-", "–", "—", "--"})
+
+
+def _mention_only(source: TokenSpan) -> TokenSpan:
+    """The source mention without what surrounds it in the sentence: a dateline or lead-in before a spaced dash
+    ("RANGOON, Burma - | Aung San Suu Kyi's allies"), and a trailing time ("Trump | on Sunday", "a CNN poll |
+    last month", "Trump | at the time") or participle set off by a comma ("Nate Cohn | , writing in the Times,")."""
+    doc = source.doc
+    start, end = source.start, source.end
+    for token in source[:-1]:
+        if token.text not in _DASHES or not (token.i == 0 or doc[token.i - 1].whitespace_):
+            continue
+        lead_in = doc[start : token.i]
+        dateline = len(lead_in) > 0 and lead_in[0].is_upper and len(lead_in[0]) > 1
+        # not a name with its description ("Kall -- co-editor of …")
+        if dateline or (source.root.i > token.i and not any(word.ent_type_ == "PERSON" for word in lead_in)):
+            start = token.i + 1
+    for token in doc[start:end]:
+        trailing = token.right_edge.i >= end - 1 and token.left_edge.i > start
+        if trailing and (_is_time(token, doc[start:end]) or _is_comma_participle(token)):
+            end = token.left_edge.i
+            break
+    if (start, end) == (source.start, source.end):
+        return source
+    while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space) and end < source.end:
+        end -= 1  # the comma or dash left before what was cut, not a closing bracket the mention ends with
+    trimmed = doc[start:end]
+    return trimmed if len(trimmed) and trimmed.root.pos_ in ("NOUN", "PROPN", "PRON") else source
+
+
+def _is_time(token: Token, span: TokenSpan) -> bool:
+    """A time said of a named source itself ("Trump | on Sunday"), not of a word inside it ("a strategist on
+    McCain's campaign in 2008") nor of a poll or report (PolNeAR keeps "a WBUR poll last week" whole)."""
+    root = span.root
+    said_of_root = token.head == root or (not span.start <= token.head.i < span.end and token.left_edge.i == root.i + 1)
+    if root.pos_ != "PROPN" or not said_of_root:
+        return False
+    if token.dep_ == "npadvmod":
+        return token.ent_type_ in _TIME_ENTITIES
+    if token.dep_ == "prep":
+        objects = [child for child in token.children if child.dep_ == "pobj"]
+        return bool(objects) and all(
+            o.ent_type_ in _TIME_ENTITIES or (o.lower_ == "time" and o.right_edge.i == o.i) for o in objects
+        )
+    return False
+
+
+def _is_comma_participle(token: Token) -> bool:
+    return token.dep_ == "acl" and token.tag_ in ("VBG", "VBN") and token.doc[token.left_edge.i - 1].text == ","
 
 
 def _agent(cue: Token) -> Token | None:
