@@ -14,7 +14,7 @@ from distributed import Client, LocalCluster
 from presslens.corpus import engines
 from presslens.corpus.batch import BatchError, run_batch
 from presslens.corpus.dask_engine import DaskEngine
-from presslens.corpus.engines import PipelineSpec
+from presslens.corpus.engines import EngineError, PipelineSpec
 from presslens.corpus.store import Store
 from presslens.ingest import IngestFailure, iter_inputs
 from tests.corpus.articles import write_articles
@@ -71,3 +71,14 @@ def test_dask_workers_write_partitioned_parquet_and_a_rerun_skips_it(tmp_path, p
         with pytest.raises(BatchError, match="already holds results"):
             run_batch([folder], store, DaskEngine(SPEC, client, parquet_dir=out), analysers=["entities"],
                       parquet_dir=out, force=True)
+
+
+def test_dask_workers_that_cannot_build_the_pipeline_stop_the_batch_with_the_reason(client):
+    registered = client.run_on_scheduler(_worker_plugins)
+    with pytest.raises(EngineError, match=r"cannot build the pipeline: UnknownAnalyserError: .*no-such-analyser"):
+        DaskEngine(PipelineSpec.of(["no-such-analyser"]), client)
+    assert client.run_on_scheduler(_worker_plugins) == registered  # not left behind for workers joining later
+
+
+def _worker_plugins(dask_scheduler: Any) -> list[str]:
+    return list(dask_scheduler.worker_plugins)

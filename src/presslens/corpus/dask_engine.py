@@ -5,6 +5,7 @@ Kept apart from :mod:`presslens.corpus.engines` so that local batches do not imp
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -16,6 +17,7 @@ from distributed.diagnostics.plugin import WorkerPlugin
 from presslens.corpus.engines import (
     Chunk,
     ChunkResult,
+    EngineError,
     PipelineSpec,
     analyse_chunk,
     bounded,
@@ -43,7 +45,8 @@ class DaskEngine:
     with one thread each (``dask worker tcp://… --nthreads 1 --nworkers N``): analysis is CPU-bound Python, so
     threads in one worker process only contend for its GIL; ``DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False``
     saves the 3 to 5% of CPU that Dask's statistical profiler takes. Workers need presslens installed, and with
-    ``parquet_dir`` a path they can all write to (a shared filesystem).
+    ``parquet_dir`` a path they can all write to (a shared filesystem). Workers that cannot build the pipeline
+    make the constructor raise :class:`~presslens.corpus.engines.EngineError`, as the local engine does.
     """
 
     name = "dask"
@@ -54,8 +57,15 @@ class DaskEngine:
         self.parquet_dir = str(parquet_dir) if parquet_dir else None
         self._own_client = not isinstance(scheduler, Client)
         self.client = Client(scheduler) if isinstance(scheduler, str) else scheduler
-        plugin_id = hashlib.sha256(repr(spec).encode()).hexdigest()[:12]
-        self.client.register_plugin(PipelineLoader(spec), name=f"presslens-pipeline-{plugin_id}")
+        plugin = f"presslens-pipeline-{hashlib.sha256(repr(spec).encode()).hexdigest()[:12]}"
+        try:  # the workers build the pipeline now; Dask re-raises the first worker's error here
+            self.client.register_plugin(PipelineLoader(spec), name=plugin)
+        except Exception as exc:
+            with contextlib.suppress(Exception):  # or workers joining later would fail the same way
+                self.client.unregister_worker_plugin(plugin)
+            if self._own_client:
+                self.client.close()
+            raise EngineError(f"the workers cannot build the pipeline: {type(exc).__name__}: {exc}") from exc
         self.in_flight = in_flight_per_thread * max(1, sum(self.client.nthreads().values()))
 
     def map_unordered(self, chunks: Iterable[Chunk]) -> Iterator[tuple[Chunk, ChunkResult | BaseException]]:

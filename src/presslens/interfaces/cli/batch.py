@@ -129,6 +129,8 @@ def batch(inputs: tuple[str, ...], store_url: str, workers: int | None, engine: 
                 runner = DaskEngine(spec, scheduler or "", parquet_dir=parquet_out)
             except OSError as exc:
                 raise StoreUnusableError(f"cannot reach the Dask scheduler {scheduler}: {exc}") from None
+            except EngineError as exc:
+                raise StoreUnusableError(str(exc)) from None
         else:
             runner = LocalEngine(spec, workers or default_workers(), parquet_dir=parquet_out)
         show = progress if progress is not None else sys.stderr.isatty()
