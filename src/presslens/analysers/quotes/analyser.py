@@ -57,8 +57,6 @@ class QuotesConfig(BaseModel):
     )
 
 
-
-
 @analyser(
     "quotes",
     assigns="quotes",
