@@ -34,10 +34,10 @@ from presslens.analysers.quotes.polnear import AnnotatedArticle, Attribution, pa
 from presslens.corpus.compare import CompareConfig, compare_pair
 from presslens.corpus.compare.quotes import QuoteUnit, align_quotes, speaker_key
 from presslens.corpus.compare.records import QuoteRef
-from presslens.corpus.compare.story import is_same_story, same_story, signatures
+from presslens.corpus.compare.story import StorySignature, is_same_story, same_story, signatures
 from presslens.corpus.compare.text import tokens
 from presslens.corpus.embeddings import SentenceEmbedder, load_embedder
-from presslens.corpus.stories import StoryClusterer, article_signature
+from presslens.corpus.stories import StoryClusterer
 from presslens.eval.metrics import PRF, exact_prf, total
 from presslens.eval.report import EvalReport
 from presslens.eval.tasks import eval_task
@@ -102,13 +102,17 @@ def _analyses(corpus: PolnearCorpus, names: Iterable[str], pipeline: Pipeline) -
             for name, analysis in zip(names, pipeline.analyze_many(articles), strict=True)}
 
 
+def signatures_by_name(analyses: Mapping[str, dict[str, Any]], embedder: SentenceEmbedder,
+                       config: CompareConfig) -> dict[str, StorySignature]:
+    """Every labelled article's same-story signature (leads embedded in one batch)."""
+    names = sorted(analyses)
+    return dict(zip(names, signatures([analyses[name] for name in names], embedder, config), strict=True))
+
+
 def score_pairs(
-    pairs: Sequence[Mapping[str, Any]], analyses: Mapping[str, dict[str, Any]], embedder: SentenceEmbedder,
-    config: CompareConfig,
+    pairs: Sequence[Mapping[str, Any]], signature: Mapping[str, StorySignature], config: CompareConfig,
 ) -> dict[str, PRF]:
     """P/R/F1 of the same-story decision: all pairs, then per sampling stratum."""
-    names = sorted(analyses)
-    signature = dict(zip(names, signatures([analyses[name] for name in names], embedder, config), strict=True))
     scores: dict[str, PRF] = {}
     for label, chosen in [("same story", pairs),
                           *((f"same story ({stratum} pairs)", [p for p in pairs if p["stratum"] == stratum])
@@ -140,13 +144,11 @@ def folds(gold: Sequence[bool], k: int, seed: int) -> list[list[int]]:
 
 
 def cross_validate_pairs(
-    pairs: Sequence[Mapping[str, Any]], analyses: Mapping[str, dict[str, Any]], embedder: SentenceEmbedder,
-    config: CompareConfig, *, k: int = 5, repeats: int = 10,
+    pairs: Sequence[Mapping[str, Any]], signature: Mapping[str, StorySignature], config: CompareConfig, *,
+    k: int = 5, repeats: int = 10,
 ) -> PRF:
     """P/R/F1 of "same story" with the thresholds of :data:`CV_GRID` chosen (best F1) on the other folds, summed
     over ``repeats`` shuffles."""
-    names = sorted(analyses)
-    signature = dict(zip(names, signatures([analyses[name] for name in names], embedder, config), strict=True))
     gold = [bool(pair["same_story"]) for pair in pairs]
     decisions = []
     for words in CV_GRID["story_quote_words"]:  # measured once per quotation length, the rule re-applied
@@ -177,11 +179,11 @@ def cross_validate_pairs(
 
 
 def score_clusters(pairs: Sequence[Mapping[str, Any]], analyses: Mapping[str, dict[str, Any]],
-                   embedder: SentenceEmbedder, config: CompareConfig) -> PRF:
+                   signature: Mapping[str, StorySignature], config: CompareConfig) -> PRF:
     """P/R/F1 of "in one story" after clustering every labelled article in date order."""
     clusterer = StoryClusterer(config)
     ordered = sorted(analyses, key=lambda name: (analyses[name]["article"].get("published") or "", name))
-    story = {name: clusterer.add(name, article_signature(analyses[name], embedder, config)) for name in ordered}
+    story = {name: clusterer.add(name, signature[name]) for name in ordered}
     predicted = [k for k, p in enumerate(pairs) if story[p["a"]] == story[p["b"]]]
     return exact_prf(predicted, [k for k, p in enumerate(pairs) if p["same_story"]])
 
@@ -247,13 +249,20 @@ def link_prf(predicted: Sequence[tuple[Interval, Interval]], gold: Sequence[tupl
     return PRF.from_counts(found, len(predicted), len(gold))
 
 
-def gold_unit_scores(corpus: PolnearCorpus, alignments: Sequence[Mapping[str, Any]], embedder: SentenceEmbedder,
+UnitPair = tuple[list[QuoteUnit], list[QuoteUnit]]
+
+
+def gold_unit_pairs(corpus: PolnearCorpus, alignments: Sequence[Mapping[str, Any]]) -> list[UnitPair]:
+    """The PolNeAR attributions of each labelled alignment pair, as alignment units."""
+    return [(_gold_units(corpus.annotated(gold["a"], gold["annotator_a"])),
+             _gold_units(corpus.annotated(gold["b"], gold["annotator_b"]))) for gold in alignments]
+
+
+def gold_unit_scores(units: Sequence[UnitPair], alignments: Sequence[Mapping[str, Any]], embedder: SentenceEmbedder,
                      config: CompareConfig) -> list[PRF]:
     """Link P/R/F1 counts of each labelled pair, aligning PolNeAR's attributions (the aligner alone)."""
     scores = []
-    for gold in alignments:
-        units_a = _gold_units(corpus.annotated(gold["a"], gold["annotator_a"]))
-        units_b = _gold_units(corpus.annotated(gold["b"], gold["annotator_b"]))
+    for (units_a, units_b), gold in zip(units, alignments, strict=True):
         matches, _ = align_quotes(units_a, units_b, embedder.encode, config)
         predicted = [((m.a.content.start, m.a.content.end), (m.b.content.start, m.b.content.end)) for m in matches]
         scores.append(link_prf(predicted, _links(gold), exact=True))
@@ -264,11 +273,11 @@ def gold_unit_scores(corpus: PolnearCorpus, alignments: Sequence[Mapping[str, An
 CV_QUOTE_THRESHOLDS = tuple(round(0.5 + 0.02 * step, 2) for step in range(21))
 
 
-def cross_validate_alignment(corpus: PolnearCorpus, alignments: Sequence[Mapping[str, Any]],
+def cross_validate_alignment(units: Sequence[UnitPair], alignments: Sequence[Mapping[str, Any]],
                              embedder: SentenceEmbedder, config: CompareConfig) -> PRF:
     """Link P/R/F1 with ``quote_threshold`` chosen (best F1 in :data:`CV_QUOTE_THRESHOLDS`) on the other labelled
     pairs: leave one pair out."""
-    per_threshold = {threshold: gold_unit_scores(corpus, alignments, embedder,
+    per_threshold = {threshold: gold_unit_scores(units, alignments, embedder,
                                                  config.model_copy(update={"quote_threshold": threshold}))
                      for threshold in CV_QUOTE_THRESHOLDS}
     result = PRF(0, 0, 0, 0)
@@ -303,18 +312,20 @@ def evaluate(data: Path, options: Mapping[str, str]) -> EvalReport:
     report = EvalReport(task="compare", data=str(data))
     pairs = labels["pairs"]
     analyses = _analyses(corpus, (name for p in pairs for name in (p["a"], p["b"])), Pipeline(only=["entities"]))
+    signature = signatures_by_name(analyses, embedder, config)
     table = report.table("pairs: same story")
-    for label, score in score_pairs(pairs, analyses, embedder, config).items():
+    for label, score in score_pairs(pairs, signature, config).items():
         table.add(label, score)
-    table.add("same story (story clusters)", score_clusters(pairs, analyses, embedder, config))
+    table.add("same story (story clusters)", score_clusters(pairs, analyses, signature, config))
     table.add("same story (5-fold CV x10, thresholds chosen on the other folds)",
-              cross_validate_pairs(pairs, analyses, embedder, config))
+              cross_validate_pairs(pairs, signature, config))
     alignments = labels["quote_alignment"]
     quotes = report.table("quote alignment: links between quotes reporting the same statement")
     if mode in ("gold", "both"):
-        quotes.add("gold units (PolNeAR attributions)", total(gold_unit_scores(corpus, alignments, embedder, config)))
+        units = gold_unit_pairs(corpus, alignments)
+        quotes.add("gold units (PolNeAR attributions)", total(gold_unit_scores(units, alignments, embedder, config)))
         quotes.add("gold units (leave-one-pair-out CV of the threshold)",
-                   cross_validate_alignment(corpus, alignments, embedder, config))
+                   cross_validate_alignment(units, alignments, embedder, config))
     if mode in ("system", "both"):
         system = _analyses(corpus, (name for g in alignments for name in (g["a"], g["b"])), Pipeline())
         quotes.add("system quotes (overlap with gold units)",

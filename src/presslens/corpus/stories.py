@@ -29,11 +29,9 @@ from pydantic import Field
 from presslens.corpus.compare.config import CompareConfig
 from presslens.corpus.compare.story import (
     StorySignature,
-    lead_text,
     published_date,
     same_story,
     signatures,
-    story_signature,
 )
 from presslens.corpus.embeddings import DIMENSION, MODEL_NAME, SentenceEmbedder
 from presslens.corpus.store import Store
@@ -55,11 +53,6 @@ _BATCH = 64
 
 class StoriesError(RuntimeError):
     """The stored clustering cannot be extended (it was built with another model or thresholds)."""
-
-
-def article_signature(analysis: dict[str, Any], embedder: SentenceEmbedder, config: CompareConfig) -> StorySignature:
-    """The same-story signature of one analysis (its lead embedded)."""
-    return story_signature(analysis, embedder.encode([lead_text(analysis, config.lead_characters)])[0])
 
 
 # -- the clustering core ----------------------------------------------------------------------------------------
