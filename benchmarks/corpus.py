@@ -38,7 +38,6 @@ measured back to back, and the CPU-ms per article, which other load disturbs les
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import tempfile
@@ -61,6 +60,7 @@ from presslens.corpus.engines import (
     one_thread_per_worker,
     peak_rss,
 )
+from presslens.corpus.evaluate import PolnearCorpus
 from presslens.corpus.store import AnalysisRow, Store
 from presslens.ingest import IngestFailure, iter_inputs
 from presslens.parse import load_nlp
@@ -75,13 +75,12 @@ TWO_WORKER_SPEEDUP = 1.6  # what 2 processes get on the 2 vCPUs of the developme
 
 def _metadata(texts: Path) -> dict[str, dict[str, str]]:
     """PolNeAR's outlet, title and date per file name (``metadata.tsv`` two folders up), if present."""
-    path = texts.parent.parent / "metadata.tsv"
-    if not path.is_file():
+    root = texts.parent.parent
+    if not (root / "metadata.tsv").is_file():
         return {}
-    with path.open(encoding="utf-8", newline="") as stream:
-        return {row["filename"]: {"outlet": row["publisher"], "title": row["title"],
-                                  "published": row["publication_date"]}
-                for row in csv.DictReader(stream, delimiter="\t")}
+    corpus = PolnearCorpus(root)
+    return {name: {"outlet": meta.outlet or "", "title": meta.title or "", "published": meta.published or ""}
+            for name in corpus.rows if (meta := corpus.meta(name))}
 
 
 def build_corpus(texts: Path, count: int, path: Path) -> None:
@@ -118,8 +117,8 @@ def say(line: str) -> None:
 # -- 1 and 2: the bare parse, and where the CPU goes in one process ----------------------------------------------
 
 
-def bare_parse(texts: list[str]) -> tuple[float, float]:
-    """Articles/s and CPU-seconds per article of the bare spaCy parse."""
+def bare_parse(texts: list[str], words: float) -> tuple[float, float]:
+    """Articles/s and CPU-seconds per article of the bare spaCy parse (``words``: per article, for words/s)."""
     nlp = load_nlp()
     list(nlp.pipe(texts[:BATCH_SIZE], batch_size=BATCH_SIZE))  # warm up (first-batch allocations)
     started, cpu_before = time.perf_counter(), cpu_seconds()
@@ -127,7 +126,6 @@ def bare_parse(texts: list[str]) -> tuple[float, float]:
         pass
     rate = len(texts) / (time.perf_counter() - started)
     cpu = (cpu_seconds() - cpu_before) / len(texts)
-    words = sum(len(text.split()) for text in texts) / len(texts)
     say(f"bare spaCy parse (1 process): {rate:.2f} articles/s ({rate * words:.0f} words/s; {1000 * cpu:.0f} "
         f"CPU-ms/article); peak RSS {megabytes(peak_rss())}; {load()}")
     return rate, cpu
@@ -184,7 +182,6 @@ def breakdown(spec: PipelineSpec, articles: list[Article], folder: Path) -> tupl
 class Run:
     rate: float  # articles/s over the whole run, start-up included
     steady: float  # articles/s from the first stored chunk on
-    startup: float  # seconds to the first stored chunk
     cpu: float  # CPU-seconds per article, workers + parent, start-up included
 
 
@@ -213,7 +210,7 @@ def batch_run(label: str, corpus: Path, store_path: Path, make_engine: Callable[
         f"start-up ({report.analysed} analysed, {report.failed} failed, {stored} stored, {seconds:.1f} s; "
         f"{1000 * cpu / max(report.analysed, 1):.0f} CPU-ms/article, workers + parent, {cpu / seconds:.2f} cores "
         f"busy on average); peak RSS per worker: {peaks}; {load()}")
-    return Run(rate, steady, first_at - started, cpu / max(report.analysed, 1))
+    return Run(rate, steady, cpu / max(report.analysed, 1))
 
 
 def dask_run(corpus: Path, store_path: Path, spec: PipelineSpec, analysers: list[str]) -> Run:
@@ -299,7 +296,7 @@ def main() -> None:
         say(f"corpus: {len(texts)} articles, {words:.0f} words each on average, from {args.texts}; analysers: "
             f"{', '.join(analysers)}; {os.cpu_count()} CPUs; {load()}")
 
-        bare, bare_cpu = bare_parse(texts)
+        bare, bare_cpu = bare_parse(texts, words)
         one_thread_per_worker()  # from here on, this process runs as a batch worker does
         analysers_share, per_article = breakdown(spec, articles[:BREAKDOWN_ARTICLES], folder)
         runs = len(articles) * per_article * (1 + 2 / TWO_WORKER_SPEEDUP * (1 if args.no_dask else 2))

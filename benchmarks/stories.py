@@ -14,7 +14,6 @@ process whose peak RSS is its ``ru_maxrss``.
 from __future__ import annotations
 
 import argparse
-import csv
 import hashlib
 import json
 import os
@@ -35,14 +34,11 @@ BUDGET_MB = 2048
 
 def _texts() -> list[tuple[str, str, ArticleMeta]]:
     """(name, text, metadata) of the source articles."""
-    metadata = POLNEAR / "metadata.tsv"
-    if metadata.is_file():
-        with metadata.open(encoding="utf-8", newline="") as stream:
-            rows = list(csv.DictReader(stream, delimiter="\t"))
-        return [(row["filename"], (POLNEAR / row["compartment"] / "text" / f"{row['filename']}.txt")
-                 .read_text(encoding="utf-8"), ArticleMeta(id=row["filename"], outlet=row["publisher"],
-                                                           title=row["title"], published=row["publication_date"]))
-                for row in rows]
+    if (POLNEAR / "metadata.tsv").is_file():
+        from presslens.corpus.evaluate import PolnearCorpus
+
+        corpus = PolnearCorpus(POLNEAR)
+        return [(name, (article := corpus.article(name)).text, article.meta) for name in corpus.rows]
     sample = (REPO / "examples" / "rt-bakhmut" / "article.txt").read_text(encoding="utf-8")
     paragraphs = [p for p in sample.split("\n\n") if len(p.split()) > 20]
     return [(f"sample-{i}-{j}", f"{paragraphs[i]}\n\n{paragraphs[j]}",

@@ -76,13 +76,21 @@ class PolnearCorpus:
         with metadata.open(encoding="utf-8", newline="") as stream:
             self.rows = {row["filename"]: row for row in csv.DictReader(stream, delimiter="\t")}
 
-    def article(self, name: str) -> PolnearArticle:
+    def _row(self, name: str) -> dict[str, str]:
         row = self.rows.get(name)
         if row is None:
             raise ValueError(f"{name} is not in {self.root / 'metadata.tsv'}")
+        return row
+
+    def meta(self, name: str) -> ArticleMeta:
+        """The article's outlet, title and publication date."""
+        row = self._row(name)
+        return ArticleMeta(id=name, outlet=row["publisher"], title=row["title"], published=row["publication_date"])
+
+    def article(self, name: str) -> PolnearArticle:
+        row = self._row(name)
         path = self.root / row["compartment"] / "text" / f"{name}.txt"
-        meta = ArticleMeta(id=name, outlet=row["publisher"], title=row["title"], published=row["publication_date"])
-        return PolnearArticle(name, row["compartment"], path.read_text(encoding="utf-8"), meta)
+        return PolnearArticle(name, row["compartment"], path.read_text(encoding="utf-8"), self.meta(name))
 
     def annotated(self, name: str, annotator: str) -> AnnotatedArticle:
         article = self.article(name)
