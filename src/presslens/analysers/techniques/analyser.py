@@ -160,13 +160,16 @@ class TechniquesAnalyser:
         )
         return AnalyserOutput(records=tuple(records), profile=techniques_profile(records, context.doc))
 
-    def model_records(self, text: str) -> list[Technique]:
-        """The model's spans with their most probable technique; cues are the span's most probable words."""
+    def model_records(
+        self, text: str, run: tuple[Encoded, torch.Tensor, torch.Tensor] | None = None
+    ) -> list[Technique]:
+        """The model's spans with their most probable technique; cues are the span's most probable words. ``run``
+        is the model's pass over ``text`` (:meth:`LoadedModel.run`) when the caller has made it already."""
         from presslens.analysers.techniques.encoder import classify_spans, decode_spans
 
         set_threads(self.config.threads)
         loaded = shared_model(self.folder, self.config.quantize)
-        encoded, hidden, probabilities = loaded.run(text)
+        encoded, hidden, probabilities = run if run is not None else loaded.run(text)
         threshold = self.config.threshold or float(loaded.settings["threshold"])
         max_gap = int(loaded.settings["max_gap"]) if self.config.max_gap is None else self.config.max_gap
         low = self.config.low_threshold or loaded.settings.get("low_threshold")

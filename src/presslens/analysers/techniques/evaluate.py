@@ -49,7 +49,7 @@ def _techniques(analysis: Any) -> list[Technique]:
 
 
 def evaluate_ptc(folder: Path, options: Mapping[str, str]) -> EvalReport:
-    from presslens.analysers.techniques.analyser import shared_model
+    from presslens.analysers.techniques.analyser import TechniquesAnalyser, TechniquesConfig, set_threads, shared_model
     from presslens.analysers.techniques.training import score_gold_spans
     from presslens.ingest import ingest_text
     from presslens.pipeline import Pipeline
@@ -57,8 +57,12 @@ def evaluate_ptc(folder: Path, options: Mapping[str, str]) -> EvalReport:
     split = options.get("split", "dev")
     limit = int(options["limit"]) if options.get("limit") else None
     config = _analyser_config(options)
-    pipeline = Pipeline(only=["techniques"], config={"techniques": config})
-    loaded = shared_model(Path(config["model_dir"]) if "model_dir" in config else None)
+    # The pipeline runs the rules; the model runs here, once per article, for its spans (SI) and for the labels of
+    # the gold spans (TC).
+    rules_pipeline = Pipeline(only=["techniques"], config={"techniques": {**config, "model": False}})
+    analyser = TechniquesAnalyser(TechniquesConfig(**config))
+    set_threads(analyser.config.threads)
+    loaded = shared_model(analyser.folder, analyser.config.quantize)
     si = dict.fromkeys(SI_VIEWS, ZERO)
     tc = TCCounts()
     rule_any = dict.fromkeys(RULES, ZERO)
@@ -71,17 +75,14 @@ def evaluate_ptc(folder: Path, options: Mapping[str, str]) -> EvalReport:
         article = ingest_text(ptc_article.text, source=ptc_article.id, clean=False)
         if article.text != ptc_article.text:
             raise ValueError(f"article {ptc_article.id}: ingest changed the text, so PTC offsets would not hold")
-        records = _techniques(pipeline.analyze(article))
-        views = {
-            "model + rules": records,
-            "model": [record for record in records if record.source == "model"],
-            "rules": [record for record in records if record.source == "rule"],
-        }
+        run = loaded.run(article.text)
+        model = analyser.model_records(article.text, run)
+        ruled = _techniques(rules_pipeline.analyze(article))
+        views = {"model + rules": model + ruled, "model": model, "rules": ruled}
         for view, chosen in views.items():
             si[view] += si_score(merge_intervals((record.start, record.end) for record in chosen), ptc_article.spans)
         _score_rules(views["rules"], ptc_article.spans, rule_any, rule_same)
-        encoded, hidden, _ = loaded.run(article.text)
-        score_gold_spans(tc, loaded.model, encoded, hidden, ptc_article.spans)
+        score_gold_spans(tc, loaded.model, run[0], run[1], ptc_article.spans)
     report = EvalReport(task="techniques", data=str(folder))
     table = report.table("SI: span identification, partial-overlap credit (SemEval-2020 Task 11)")
     for view in SI_VIEWS:
