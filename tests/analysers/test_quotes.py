@@ -310,3 +310,36 @@ def test_eval_task_rejects_unknown_data_and_baselines(tmp_path: Path) -> None:
         run_eval_task("quotes", tmp_path, {})
     with pytest.raises(ValueError, match="unknown baseline"):
         run_eval_task("quotes", POLNEAR, {"baseline": "spacy"})
+
+
+def _attributions(pipeline: Any, text: str) -> list[tuple[str | None, str | None, str]]:
+    quotes = pipeline.analyze(ingest_text(text, source="linking", clean=False)).to_json()["quotes"]
+    return [((quote["cue"] or {}).get("text"), (quote["source"] or {}).get("text"), quote["text"]) for quote in quotes]
+
+
+def test_a_quote_goes_to_the_cue_that_governs_it_not_to_its_closing_mark(pipeline: Any) -> None:
+    # The parser hangs the closing mark on "endorsed": the quote's root is "demonstrated", under "saying".
+    text = ("76-year-old Morton Blackwell, founder of the Leadership Institute, YAF member in the 1960s and long time "
+            "Republican National Committeeman from Virginia, endorsed Cruz last week, saying he “has consistently "
+            "demonstrated his deep commitment to conservative principles.”\n\n“Yes, I support Ted Cruz,” Brent Bozell "
+            "III tells Breitbart News.")
+    cues = {content: cue for cue, _, content in _attributions(pipeline, text)}
+    assert cues["has consistently demonstrated his deep commitment to conservative principles."] == "saying"
+    assert cues["Cruz"] == "endorsed"
+
+
+def test_according_to_at_the_end_attributes_what_comes_before_it(pipeline: Any) -> None:
+    text = ("The White House is now considering a Pentagon proposal to keep one base in Afghanistan, according to "
+            "American military officials.")
+    assert ("according to", "American military officials",
+            "The White House is now considering a Pentagon proposal to keep one base in Afghanistan") in _attributions(
+        pipeline, text)
+
+
+def test_a_cue_with_a_source_but_no_clause_takes_its_object(pipeline: Any) -> None:
+    text = ("At one point, a woman asked for a photo and Clinton said, “as long as we’re not violating any election "
+            "laws.”")
+    assert ("asked", "a woman", "for a photo") in _attributions(pipeline, text)
+    # a place is not what is said: "Nate Cohn, writing in The New York Times, said …" has one attribution only
+    assert [cue for cue, _, _ in _attributions(pipeline, "Nate Cohn, writing in The New York Times, said that the "
+                                              "polls had been wrong for months.")] == ["said"]

@@ -119,34 +119,69 @@ def _join_split_contents(contents: list[TaggedSpan], sentence_of: list[int], tak
 
 def _untagged_content(doc: Doc, group: Group, sentence_of: list[int], taken: set[int]) -> list[TaggedSpan]:
     """The content of a cue the tagger gave none: the rest of an "according to" sentence, else what the cue
-    verb reports by the parse (:func:`reported_clauses`), where nothing else is tagged."""
+    verb reports by the parse (:func:`reported_clauses`) or, for a cue with a source, its object (PolNeAR counts
+    "X endorsed | Y"), where nothing else is tagged."""
     assert group.cue is not None
     according = _according_to_content(doc, group, sentence_of)
     if according is not None:
         return [according]
-    clauses = reported_clauses(doc, doc[group.cue.start : group.cue.end].root)
+    verb = doc[group.cue.start : group.cue.end].root
+    clauses = reported_clauses(doc, verb)
+    if not clauses and group.source is not None:  # a cue with a source is an attribution: "X endorsed | Y"
+        clauses = _object(doc, verb)
     if any(taken.intersection(range(start, end)) for start, end in clauses):
         return []
     return [TaggedSpan("content", start, end, group.cue.score) for start, end in clauses]
 
 
+_OBJECTS = ("dobj", "prep", "attr", "acomp", "dative", "oprd")
+#: Prepositions that introduce what is said ("complained about", "asked for"), not where ("writing in the Times").
+_TOPIC_PREPOSITIONS = frozenset(("about", "of", "for", "against", "on", "over", "to", "with", "into", "from"))
+#: Verbs whose object is whom they address or a pro-form, not what is said: their content is a clause.
+_SPEECH_VERBS = frozenset(("say", "tell"))
+
+
+def _is_time(token: Token) -> bool:
+    return token.ent_type_ in ("DATE", "TIME") or any(child.ent_type_ in ("DATE", "TIME") for child in token.children)
+
+
+def _object(doc: Doc, verb: Token) -> list[tuple[int, int]]:
+    """What a verb with a source but no reported clause is about: its object ("endorsed | her", "complained |
+    about …")."""
+    if verb.pos_ not in ("VERB", "AUX") or verb.lemma_.lower() in _SPEECH_VERBS:  # "said | so in December"
+        return []
+    first = next((child for child in verb.rights if child.dep_ in _OBJECTS and not _is_time(child)
+                  and (child.dep_ != "prep" or child.lower_ in _TOPIC_PREPOSITIONS)), None)
+    if first is None:  # the first object only: "criticized | the plan | in an interview"
+        return []
+    span = strip_punctuation(doc[first.left_edge.i : first.right_edge.i + 1])
+    return [(span.start, span.end)] if len(span) else []
+
+
 def _according_to_content(doc: Doc, group: Group, sentence_of: list[int]) -> TaggedSpan | None:
-    """"According to X, Y.": the content is the rest of the sentence (the tagger often leaves it out)."""
+    """"According to X, Y." / "Y, according to X.": the content is the rest of the sentence, after the phrase or,
+    when nothing follows it, before it (the tagger often leaves it out)."""
     assert group.cue is not None
     cue = doc[group.cue.start : group.cue.end]
     if cue[0].lower_ != "according":
         return None
+    sentence = sentence_of[group.cue.start]
     start = max((group.source or group.cue).end, cue.root.right_edge.i + 1)  # past "to X" when X is untagged
-    while start < len(doc) and doc[start].is_punct:
-        start += 1
     end = start
-    while end < len(doc) and sentence_of[end] == sentence_of[group.cue.start]:
+    while end < len(doc) and sentence_of[end] == sentence:
         end += 1
-    while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space):
-        end -= 1
-    if end - start < 2 or group.cue.start > start:
+    after = strip_punctuation(doc[start:end])
+    if len(after) >= 2 and after.start >= group.cue.start:
+        return TaggedSpan("content", after.start, after.end, group.cue.score)
+    first = group.cue.start
+    while first > 0 and sentence_of[first - 1] == sentence:
+        first -= 1
+    before = strip_punctuation(doc[first : group.cue.start])
+    if len(before) > 1 and before[-1].lemma_ == "be":  # "That | ’s according to …"
+        before = before[:-1]
+    if len(after) or not len(before):
         return None
-    return TaggedSpan("content", start, end, group.cue.score)
+    return TaggedSpan("content", before.start, before.end, group.cue.score)
 
 
 _VERB_GROUP = ("aux", "auxpass", "neg")
@@ -210,7 +245,10 @@ def _paragraph_ids(doc: Doc) -> list[int]:
 
 
 def _root(doc: Doc, span: TaggedSpan) -> Token:
-    return doc[span.start : span.end].root
+    """The span's syntactic root, its edge punctuation left out: a closing quotation mark the parser attaches to
+    the verb outside would otherwise be the root of a quote ("saying he “has …”")."""
+    words = strip_punctuation(doc[span.start : span.end])
+    return (words if len(words) else doc[span.start : span.end]).root
 
 
 def _gap(a: TaggedSpan, b: TaggedSpan) -> int:
