@@ -343,3 +343,18 @@ def test_a_cue_with_a_source_but_no_clause_takes_its_object(pipeline: Any) -> No
     # a place is not what is said: "Nate Cohn, writing in The New York Times, said …" has one attribution only
     assert [cue for cue, _, _ in _attributions(pipeline, "Nate Cohn, writing in The New York Times, said that the "
                                               "polls had been wrong for months.")] == ["said"]
+
+
+def test_the_feature_tables_read_from_arrays_match_the_tokens(pipeline: Any, sample_path: Path) -> None:
+    from presslens.analysers.quotes.features import _Parse, paragraph_token_ranges, sentence_bounds
+
+    doc = pipeline.nlp(sample_path.read_text(encoding="utf-8"))
+    parse = _Parse(doc)
+    assert parse.head == [token.head.i for token in doc]  # heads before a token are negative offsets
+    assert parse.text == [token.text for token in doc] and parse.lemma == [token.lemma_.lower() for token in doc]
+    assert parse.pos == [token.pos_ for token in doc] and parse.dep == [token.dep_ for token in doc]
+    assert parse.ent_type == [token.ent_type_ for token in doc] and parse.ent_iob == [token.ent_iob_ for token in doc]
+    assert sentence_bounds(doc) == [(sentence.start, sentence.end) for sentence in doc.sents]
+    paragraphs = paragraph_token_ranges(doc)
+    assert len(paragraphs) == doc.text.strip().count("\n\n") + 1
+    assert paragraph_token_ranges(doc) is paragraphs  # computed once per doc

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Token
 
-from presslens.analysers.quotes.features import paragraph_token_ranges
+from presslens.analysers.quotes.features import paragraph_token_ranges, sentence_bounds
 from presslens.analysers.quotes.marks import QuotedStretch
 from presslens.analysers.quotes.records import QuoteKind
 from presslens.analysers.quotes.speakers import lexicons, strip_punctuation
@@ -226,13 +226,13 @@ def _trimmed(doc: Doc, pieces: Sequence[tuple[int, int]]) -> list[tuple[int, int
 
 def _sentence_ids(doc: Doc) -> list[int]:
     """Sentence numbers that also change at a paragraph break (the parser may run a sentence across one)."""
-    starts = {sentence.start for sentence in doc.sents}
-    ids, number, after_break = [0] * len(doc), 0, False
-    for index, text in enumerate(token.text for token in doc):  # one pass: each Token lookup costs
-        if index and (index in starts or after_break):
+    starts = {start for start, _ in sentence_bounds(doc)}
+    breaks = {index for indices in paragraph_token_ranges(doc)[1:] for index in indices[:1]}
+    ids, number = [0] * len(doc), 0
+    for index in range(1, len(doc)):
+        if index in starts or index in breaks:
             number += 1
         ids[index] = number
-        after_break = "\n" in text
     return ids
 
 

@@ -10,11 +10,31 @@ for word embeddings: "said", "told" and "noted" fall in one cluster, the CRF lea
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import cast
 
 import numpy as np
+from spacy.attrs import (
+    DEP,
+    ENT_IOB,
+    ENT_TYPE,
+    HEAD,
+    IDX,
+    IS_PUNCT,
+    IS_SPACE,
+    IS_TITLE,
+    LEMMA,
+    LOWER,
+    ORTH,
+    POS,
+    SENT_START,
+    TAG,
+)
 from spacy.tokens import Doc
+from threadpoolctl import ThreadpoolController
 
 from presslens.analysers.quotes.marks import QUOTE_CHARACTERS, quotations
 
@@ -44,19 +64,41 @@ def cue_score_bucket(score: float) -> str:
     return "no"
 
 
+_PARAGRAPHS = "presslens.quotes.paragraphs"
+_SENTENCES = "presslens.quotes.sentences"
+
+
+def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
+    """``(start, end)`` token indices of the parser's sentences, as ``doc.sents`` gives them, without a Token per
+    word. Computed once per doc."""
+    cached: list[tuple[int, int]] | None = doc.user_data.get(_SENTENCES)
+    if cached is not None:
+        return cached
+    flags = cast(list[int], doc.to_array(SENT_START).astype(np.int64).tolist())  # 1: starts a sentence
+    starts = [index for index, flag in enumerate(flags) if index == 0 or flag == 1]
+    bounds = list(zip(starts, [*starts[1:], len(doc)], strict=True))
+    doc.user_data[_SENTENCES] = bounds
+    return bounds
+
+
 def paragraph_token_ranges(doc: Doc) -> list[tuple[int, ...]]:
-    """Token indices of each paragraph (a newline starts a new one), space tokens left out."""
+    """Token indices of each paragraph (a newline starts a new one), space tokens left out. Computed once per doc
+    (the tagger, the rules and the linking all ask)."""
+    cached: list[tuple[int, ...]] | None = doc.user_data.get(_PARAGRAPHS)
+    if cached is not None:
+        return cached
     paragraphs: list[tuple[int, ...]] = []
     current: list[int] = []
-    for token in doc:
-        if token.is_space:
-            if "\n" in token.text and current:
+    for index, space in enumerate(doc.to_array(IS_SPACE).tolist()):
+        if space:
+            if current and "\n" in doc[index].text:
                 paragraphs.append(tuple(current))
                 current = []
             continue
-        current.append(token.i)
+        current.append(index)
     if current:
         paragraphs.append(tuple(current))
+    doc.user_data[_PARAGRAPHS] = paragraphs
     return paragraphs
 
 
@@ -66,17 +108,19 @@ def quote_states(doc: Doc) -> list[str]:
     stretches = quotations(doc.text)
     if not stretches:
         return states
+    starts = cast(list[int], doc.to_array(IDX).tolist())  # token character offsets, without a Token each
+    ends = [start + len(text) for start, text in zip(starts, (token.text for token in doc), strict=True)]
     for stretch in stretches:
-        span = doc.char_span(stretch.start, stretch.end, alignment_mode="expand")
-        if span is None:
-            continue
-        for token in span:
-            if token.idx < stretch.inner_start:
-                states[token.i] = "open"
-            elif token.idx >= stretch.inner_end:
-                states[token.i] = "close"
+        # the tokens overlapping the stretch (char_span's "expand")
+        first = bisect_right(ends, stretch.start)
+        last = bisect_left(starts, stretch.end)
+        for index in range(first, last):
+            if starts[index] < stretch.inner_start:
+                states[index] = "open"
+            elif starts[index] >= stretch.inner_end:
+                states[index] = "close"
             else:
-                states[token.i] = "in"
+                states[index] = "in"
     return states
 
 
@@ -86,6 +130,9 @@ class FeatureExtractor:
     def __init__(self, cue_scores: Mapping[str, float], centroids: Sequence[np.ndarray] = ()) -> None:
         self.cue_scores = dict(cue_scores)
         self.centroids = tuple(centroids)
+        self.cluster_names = tuple(
+            tuple(f"k{number}={cluster}" for cluster in range(len(matrix))) for number, matrix in enumerate(centroids)
+        )
 
     def clusters(self, doc: Doc) -> list[list[str]]:
         """Per token: its cluster in each clustering of the parser's contextual vectors (``doc.tensor``).
@@ -96,8 +143,8 @@ class FeatureExtractor:
         if not self.centroids or tensor is None or len(tensor) != len(doc) or not len(doc):
             return [[] for _ in range(len(doc))]
         names = [
-            [f"k{number}={cluster}" for cluster in nearest_centroids(tensor, centroids)]
-            for number, centroids in enumerate(self.centroids)
+            [table[cluster] for cluster in nearest_centroids(tensor, centroids).tolist()]
+            for table, centroids in zip(self.cluster_names, self.centroids, strict=True)
         ]
         return [list(per_token) for per_token in zip(*names, strict=True)]
 
@@ -108,7 +155,7 @@ class FeatureExtractor:
             self.cue_scores.get(lemma, 0.0) >= CUE_LIKE and not punct
             for lemma, punct in zip(parse.lemma, parse.is_punct, strict=True)
         ]
-        sentences = [(sentence.start, sentence.end) for sentence in doc.sents]
+        sentences = sentence_bounds(doc)
         bounds = [(0, 0)] * len(doc)
         for start, end in sentences:
             for index in range(start, end):
@@ -182,7 +229,7 @@ class FeatureExtractor:
             f"ei={parse.ent_iob[i]}",
             f"cap={parse.is_title[i]}",
         ]
-        if text and all(char in QUOTE_CHARACTERS for char in text):
+        if text and text[0] in QUOTE_CHARACTERS and all(char in QUOTE_CHARACTERS for char in text):
             own.append("mark")
         if i == sentence[0]:
             own.append("sent_start")
@@ -233,13 +280,20 @@ class FeatureExtractor:
         return own, shared, shared[:1] + shared[3:4]  # the word and its quotation state
 
 
+@lru_cache(maxsize=1)
+def _blas() -> ThreadpoolController:
+    """The process's thread pools, inspected once (``threadpool_limits`` inspects them again on every call)."""
+    return ThreadpoolController()
+
+
 def nearest_centroids(vectors: np.ndarray, centroids: np.ndarray) -> np.ndarray:
     """Index of the nearest centroid (Euclidean) of each row of ``vectors``.
 
-    ``einsum`` without BLAS on purpose: a multithreaded BLAS call this small can stall for milliseconds on a
-    busy machine, more than the whole product costs on one thread.
+    One BLAS thread: a product this small gains nothing from more, and a multithreaded call can stall for
+    milliseconds on a busy machine (NumPy's own einsum, used before, took ten times as long as this).
     """
-    products = np.einsum("ij,kj->ik", vectors, centroids, optimize=False)
+    with _blas().limit(limits=1, user_api="blas"):
+        products = vectors @ centroids.T
     distances = -2 * products + (centroids**2).sum(1)[None, :]
     return np.asarray(distances.argmin(1))
 
@@ -258,26 +312,35 @@ def kmeans(vectors: np.ndarray, clusters: int, iterations: int = 15, seed: int =
     return centroids
 
 
+#: ``Token.ent_iob_`` of the ENT_IOB codes.
+_IOB = ("", "I", "O", "B")
+
+
 class _Parse:
     """The token attributes the features read, as plain lists (one pass over the doc, no Token per lookup)."""
 
     def __init__(self, doc: Doc) -> None:
-        tokens = list(doc)
-        self.text = [token.text for token in tokens]
-        self.lower = [token.lower_ for token in tokens]
-        self.lemma = [token.lemma_.lower() for token in tokens]
-        self.pos = [token.pos_ for token in tokens]
-        self.tag = [token.tag_ for token in tokens]
-        self.dep = [token.dep_ for token in tokens]
-        self.head = [token.head.i for token in tokens]
-        self.ent_type = [token.ent_type_ for token in tokens]
-        self.ent_iob = [token.ent_iob_ for token in tokens]
-        self.is_title = [token.is_title for token in tokens]
-        self.is_punct = [token.is_punct for token in tokens]
-        self.children: list[list[int]] = [[] for _ in tokens]
-        for index, head in enumerate(self.head):
-            if head != index:
-                self.children[head].append(index)
+        # One to_array call, not a Token object per attribute read: the features' main cost before.
+        columns = doc.to_array([ORTH, LOWER, LEMMA, POS, TAG, DEP, ENT_TYPE, ENT_IOB, IS_TITLE, IS_PUNCT])
+        rows = cast(list[list[int]], columns.reshape(len(doc), 10).T.tolist())
+        orth, lower, lemma, pos, tag, dep, ent_type, ent_iob, is_title, is_punct = rows
+        offsets = cast(list[int], doc.to_array(HEAD).astype(np.int64).tolist())  # negative ones wrap in uint64
+        strings = doc.vocab.strings
+        self.text = [strings[value] for value in orth]
+        self.lower = [strings[value] for value in lower]
+        self.lemma = [strings[value].lower() for value in lemma]
+        self.pos = [strings[value] if value else "" for value in pos]
+        self.tag = [strings[value] if value else "" for value in tag]
+        self.dep = [strings[value] if value else "" for value in dep]
+        self.head = [index + offset for index, offset in enumerate(offsets)]
+        self.ent_type = [strings[value] if value else "" for value in ent_type]
+        self.ent_iob = [_IOB[value] for value in ent_iob]
+        self.is_title = [bool(value) for value in is_title]
+        self.is_punct = [bool(value) for value in is_punct]
+        self.children: list[list[int]] = [[] for _ in orth]
+        for index, head_index in enumerate(self.head):
+            if head_index != index:
+                self.children[head_index].append(index)
 
 
 def _is_ancestor_or_self(heads: list[int], candidate: int, index: int) -> bool:
