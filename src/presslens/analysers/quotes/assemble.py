@@ -141,7 +141,7 @@ _TOPIC_PREPOSITIONS = frozenset(("about", "of", "for", "against", "on", "over", 
 _SPEECH_VERBS = frozenset(("say", "tell"))
 
 
-def _is_time(token: Token) -> bool:
+def _names_a_time(token: Token) -> bool:
     return token.ent_type_ in ("DATE", "TIME") or any(child.ent_type_ in ("DATE", "TIME") for child in token.children)
 
 
@@ -150,7 +150,7 @@ def _object(doc: Doc, verb: Token) -> list[tuple[int, int]]:
     about …")."""
     if verb.pos_ not in ("VERB", "AUX") or verb.lemma_.lower() in _SPEECH_VERBS:  # "said | so in December"
         return []
-    first = next((child for child in verb.rights if child.dep_ in _OBJECTS and not _is_time(child)
+    first = next((child for child in verb.rights if child.dep_ in _OBJECTS and not _names_a_time(child)
                   and (child.dep_ != "prep" or child.lower_ in _TOPIC_PREPOSITIONS)), None)
     if first is None:  # the first object only: "criticized | the plan | in an interview"
         return []
