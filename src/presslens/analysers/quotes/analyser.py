@@ -11,7 +11,14 @@ from spacy.tokens import Doc, Token
 from spacy.tokens import Span as TokenSpan
 
 from presslens.analysers.entities import Entity
-from presslens.analysers.quotes.assemble import Group, group_spans, shape_content, sourceless, verb_group_start
+from presslens.analysers.quotes.assemble import (
+    TIME_ENTITIES,
+    Group,
+    group_spans,
+    shape_content,
+    sourceless,
+    verb_group_start,
+)
 from presslens.analysers.quotes.features import CUE_LIKE
 from presslens.analysers.quotes.marks import QuotedStretch, quotations
 from presslens.analysers.quotes.records import Quote, SpeakerCount, SpeakersProfile
@@ -221,7 +228,6 @@ def _without_reporting_clause(source: TokenSpan, cue_scores: Mapping[str, float]
     return source
 
 
-_TIME_ENTITIES = frozenset({"DATE", "TIME"})
 _DASHES = frozenset({"-", "–", "—", "--"})
 
 
@@ -260,11 +266,11 @@ def _is_time(token: Token, span: TokenSpan) -> bool:
     if root.pos_ != "PROPN" or not said_of_root:
         return False
     if token.dep_ == "npadvmod":
-        return token.ent_type_ in _TIME_ENTITIES
+        return token.ent_type_ in TIME_ENTITIES
     if token.dep_ == "prep":
         objects = [child for child in token.children if child.dep_ == "pobj"]
         return bool(objects) and all(
-            o.ent_type_ in _TIME_ENTITIES or (o.lower_ == "time" and o.right_edge.i == o.i) for o in objects
+            o.ent_type_ in TIME_ENTITIES or (o.lower_ == "time" and o.right_edge.i == o.i) for o in objects
         )
     return False
 

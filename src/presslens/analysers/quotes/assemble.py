@@ -141,8 +141,12 @@ _TOPIC_PREPOSITIONS = frozenset(("about", "of", "for", "against", "on", "over", 
 _SPEECH_VERBS = frozenset(("say", "tell"))
 
 
+#: Entity types of a time ("on Sunday", "last month").
+TIME_ENTITIES = frozenset(("DATE", "TIME"))
+
+
 def _names_a_time(token: Token) -> bool:
-    return token.ent_type_ in ("DATE", "TIME") or any(child.ent_type_ in ("DATE", "TIME") for child in token.children)
+    return token.ent_type_ in TIME_ENTITIES or any(child.ent_type_ in TIME_ENTITIES for child in token.children)
 
 
 def _object(doc: Doc, verb: Token) -> list[tuple[int, int]]:
