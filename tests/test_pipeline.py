@@ -66,3 +66,14 @@ def test_unknown_analyser_is_a_clear_error():
 
     with pytest.raises(UnknownAnalyserError, match="unknown analyser 'qotes'"):
         Pipeline(only=["qotes"])
+
+
+def test_the_models_are_frozen_out_of_the_garbage_collector_after_an_article(sample_path):
+    import gc
+
+    pipeline = Pipeline(only=["entities"])
+    pipeline.analyze(ingest_path(sample_path))
+    frozen = gc.get_freeze_count()
+    assert frozen > 10_000  # the spaCy pipeline alone holds far more objects than this
+    pipeline.analyze(ingest_path(sample_path))
+    assert gc.get_freeze_count() == frozen  # once per process, not per article

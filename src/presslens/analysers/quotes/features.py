@@ -150,72 +150,62 @@ class FeatureExtractor:
 
     def sequences(self, doc: Doc) -> list[TokenSequence]:
         parse = _Parse(doc)
-        states = quote_states(doc)
+        buckets = {lemma: cue_score_bucket(self.cue_scores.get(lemma, 0.0)) for lemma in set(parse.lemma)}
         cue_like = [
             self.cue_scores.get(lemma, 0.0) >= CUE_LIKE and not punct
             for lemma, punct in zip(parse.lemma, parse.is_punct, strict=True)
         ]
-        sentences = sentence_bounds(doc)
-        bounds = [(0, 0)] * len(doc)
-        for start, end in sentences:
-            for index in range(start, end):
-                bounds[index] = (start, end)
-        sentence_cues = self._sentence_cues(sentences, cue_like)
-        words = [
-            self._token_features(parse, index, states[index], cue_like, sentence_cues, bounds[index])
-            for index in range(len(doc))
+        # what the next neighbours see of a token: its word, parse, quotation state and cue score
+        near = [
+            [f"w={lower}", f"p={pos}", f"d={dep}", f"q={state}", f"c={buckets[lemma]}"]
+            for lower, pos, dep, state, lemma in zip(
+                parse.lower, parse.pos, parse.dep, quote_states(doc), parse.lemma, strict=True
+            )
         ]
-        for (own, near, far), names in zip(words, self.clusters(doc), strict=True):
-            own.extend(names)
-            near.extend(names)
-            far.extend(names[:1])  # two tokens away, the coarse clustering only
+        own: list[list[str]] = [[] for _ in near]
+        for start, end in sentence_bounds(doc):
+            cues = [index for index in range(start, end) if cue_like[index]]
+            for index in range(start, end):
+                own[index] = self._token_features(parse, index, near[index], cue_like, cues, (start, end))
+        far = [shared[:1] + shared[3:4] for shared in near]  # two tokens away: the word and its quotation state
+        for token_own, token_near, token_far, names in zip(own, near, far, self.clusters(doc), strict=True):
+            token_own.extend(names)
+            token_near.extend(names)
+            token_far.extend(names[:1])  # two tokens away, the coarse clustering only
+        # each token's features as each neighbour sees them ("-1:w=said"), built once
+        seen = {
+            offset: [[prefix + feature for feature in features] for features in (near if offset in (-1, 1) else far)]
+            for offset, prefix in _NEIGHBOURS
+        }
         sequences = []
         for indices in paragraph_token_ranges(doc):
-            features = []
             for position, index in enumerate(indices):
-                token_features = list(words[index][0])
+                token_features = own[index]  # each token is in one paragraph: extended in place
                 for offset, prefix in _NEIGHBOURS:
                     neighbour = position + offset
                     if 0 <= neighbour < len(indices):
-                        seen = words[indices[neighbour]][1 if offset in (-1, 1) else 2]
-                        token_features.extend([prefix + feature for feature in seen])
+                        token_features.extend(seen[offset][indices[neighbour]])
                     else:
                         token_features.append(prefix + "edge")
                 if position == 0:
                     token_features.append("para_start")
-                features.append(token_features)
-            sequences.append(TokenSequence(indices, features))
+            sequences.append(TokenSequence(indices, [own[index] for index in indices]))
         return sequences
-
-    def _sentence_cues(self, sentences: list[tuple[int, int]], cue_like: list[bool]) -> list[tuple[int, ...]]:
-        """Per token: the cue-like token indices of its sentence."""
-        per_token: list[tuple[int, ...]] = [()] * len(cue_like)
-        for start, end in sentences:
-            cues = tuple(index for index in range(start, end) if cue_like[index])
-            for index in range(start, end):
-                per_token[index] = cues
-        return per_token
 
     def _token_features(
         self,
         parse: _Parse,
         i: int,
-        state: str,
+        shared: list[str],
         cue_like: list[bool],
-        sentence_cues: list[tuple[int, ...]],
+        cues: list[int],
         sentence: tuple[int, int],
-    ) -> tuple[list[str], list[str], list[str]]:
-        """(the token's own features, those its next neighbours see, those two tokens away see)."""
+    ) -> list[str]:
+        """The token's own features (``shared``: those its next neighbours see too); ``cues``: its sentence's
+        cue-like tokens, in order."""
         lemma, dep, pos, head = parse.lemma, parse.dep, parse.pos, parse.head
         h = head[i]
         text = parse.text[i]
-        shared = [
-            f"w={parse.lower[i]}",
-            f"p={pos[i]}",
-            f"d={dep[i]}",
-            f"q={state}",
-            f"c={cue_score_bucket(self.cue_scores.get(lemma[i], 0.0))}",
-        ]
         own = [
             "bias",
             *shared,
@@ -260,11 +250,10 @@ class FeatureExtractor:
             child, ancestor, depth = ancestor, head[ancestor], depth + 1
         else:
             own.append("anc=none")
-        cues = sentence_cues[i]
         if cue_like[i]:
             own.append("is_cue_like")
         if cues:
-            nearest = min(cues, key=lambda index: abs(index - i))
+            nearest = _nearest(cues, i)
             distance = i - nearest
             side = "C" if distance == 0 else ("R" if distance > 0 else "L")
             bucket = min(abs(distance), 6) if abs(distance) < 6 else (10 if abs(distance) < 15 else 20)
@@ -277,7 +266,18 @@ class FeatureExtractor:
                 own.append(f"under_cue_head={dep[nearest]}")
         else:
             own.append("side=none")
-        return own, shared, shared[:1] + shared[3:4]  # the word and its quotation state
+        return own
+
+
+def _nearest(indices: list[int], index: int) -> int:
+    """The item of the sorted, non-empty ``indices`` nearest to ``index`` (the earlier one on a tie)."""
+    position = bisect_left(indices, index)
+    if position == len(indices):
+        return indices[-1]
+    if position == 0 or indices[position] == index:
+        return indices[position]
+    before, after = indices[position - 1], indices[position]
+    return before if index - before <= after - index else after
 
 
 @lru_cache(maxsize=1)
