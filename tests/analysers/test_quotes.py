@@ -269,6 +269,8 @@ def test_verbs_the_tagger_missed_take_the_subject_they_share(pipeline: Any) -> N
          "Real estate mogul Donald Trump"),
         ("Nate Cohn, writing in The New York Times, said that the polls had been wrong for months.", "said",
          "Nate Cohn"),
+        ("Powell’s office, when contacted by Reuters, said the former top diplomat could not recall the dinner.",
+         "said", "Powell’s office"),
         # a poll keeps its date (PolNeAR's convention), a name keeps its dashed description
         ("A CNN/ORC poll last month found that most voters backed the plan.", "found", "A CNN/ORC poll last month"),
         ("Kall -- co-editor of a book about the campaign -- said that the race was far from over.", "said",
@@ -279,6 +281,13 @@ def test_source_boundaries(pipeline: Any, text: str, cue: str, source: str) -> N
     quotes = pipeline.analyze(ingest_text(text, source="boundaries", clean=False)).to_json()["quotes"]
     assert [(quote["cue"]["text"], quote["source"]["text"]) for quote in quotes] == [(cue, source)]
     assert source not in quotes[0]["text"]
+
+
+def test_the_object_of_according_to_does_not_run_on_into_the_subject(pipeline: Any) -> None:
+    text = ("According to a national CNN/ORC poll released Monday, 31% of Republicans and Republican-leaning voters "
+            'said they were "extremely enthusiastic" about voting.')
+    quotes = pipeline.analyze(ingest_text(text, source="according", clean=False)).to_json()["quotes"]
+    assert quotes and {quote["source"]["text"] for quote in quotes} == {"a national CNN/ORC poll released Monday"}
 
 
 def test_eval_task_scores_the_fixture_on_both_annotators() -> None:

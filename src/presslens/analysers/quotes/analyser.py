@@ -233,8 +233,9 @@ _DASHES = frozenset({"-", "–", "—", "--"})
 
 def _mention_only(source: TokenSpan) -> TokenSpan:
     """The source mention without what surrounds it in the sentence: a dateline or lead-in before a spaced dash
-    ("RANGOON, Burma - | Aung San Suu Kyi's allies"), and a trailing time ("Trump | on Sunday", "a CNN poll |
-    last month", "Trump | at the time") or participle set off by a comma ("Nate Cohn | , writing in the Times,")."""
+    ("RANGOON, Burma - | Aung San Suu Kyi's allies"); what follows the object of "according to" ("a CNN poll
+    released Monday | , 31% of Republicans"); and a trailing time ("Trump | on Sunday", "Trump | at the time"),
+    participle set off by a comma ("Nate Cohn | , writing in the Times,") or "when" clause ("| when asked")."""
     doc = source.doc
     start, end = source.start, source.end
     for token in source[:-1]:
@@ -246,8 +247,17 @@ def _mention_only(source: TokenSpan) -> TokenSpan:
         if dateline or (source.root.i > token.i and not any(word.ent_type_ == "PERSON" for word in lead_in)):
             start = token.i + 1
     for token in doc[start:end]:
-        trailing = token.right_edge.i >= end - 1 and token.left_edge.i > start
-        if trailing and (_is_time(token, doc[start:end]) or _is_comma_participle(token)):
+        if _is_according_to_object(token) and token.left_edge.i <= start and token.right_edge.i + 1 < end:
+            end = token.right_edge.i + 1  # the tagger ran on into the clause's own subject
+            break
+    last = end - 1
+    while last > start and doc[last].is_punct:
+        last -= 1  # a comma closing what trails ("Powell's office, when contacted by Reuters,")
+    for token in doc[start:end]:
+        trailing = token.right_edge.i >= last and token.left_edge.i > start
+        if trailing and (
+            _is_time(token, doc[start:end]) or _is_comma_participle(token) or _is_when_clause(token)
+        ):
             end = token.left_edge.i
             break
     if (start, end) == (source.start, source.end):
@@ -277,6 +287,15 @@ def _is_time(token: Token, span: TokenSpan) -> bool:
 
 def _is_comma_participle(token: Token) -> bool:
     return token.dep_ == "acl" and token.tag_ in ("VBG", "VBN") and token.doc[token.left_edge.i - 1].text == ","
+
+
+def _is_when_clause(token: Token) -> bool:
+    """The circumstance of the saying, not part of who said it: "Powell's office, | when contacted by Reuters,"."""
+    return token.dep_ in ("relcl", "advcl", "acl") and token.doc[token.left_edge.i].lower_ in ("when", "while")
+
+
+def _is_according_to_object(token: Token) -> bool:
+    return token.dep_ == "pobj" and token.head.lower_ == "to" and token.head.head.lower_ == "according"
 
 
 def _agent(cue: Token) -> Token | None:
