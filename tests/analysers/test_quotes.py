@@ -290,6 +290,22 @@ def test_the_object_of_according_to_does_not_run_on_into_the_subject(pipeline: A
     assert quotes and {quote["source"]["text"] for quote in quotes} == {"a national CNN/ORC poll released Monday"}
 
 
+def test_a_finding_is_attributed_to_the_poll_it_is_in(pipeline: Any) -> None:
+    def attributions(text: str) -> list[tuple[str, str, str]]:
+        quotes = pipeline.analyze(ingest_text(text, source="poll", clean=False)).to_json()["quotes"]
+        return [(quote["cue"]["text"], quote["source"]["text"], quote["text"]) for quote in quotes]
+
+    assert attributions("In a Des Moines Register poll last month, Mr. Cruz had a 10 percentage-point lead.") == [
+        ("In", "a Des Moines Register poll last month", "Mr. Cruz had a 10 percentage-point lead")
+    ]
+    assert attributions("But he fell to 10 percent in the latest CNN/ORC poll released Wednesday, a collapse driven "
+                        "by a series of blunders.") == [
+        ("in", "the latest CNN/ORC poll released Wednesday", "he fell to 10 percent")
+    ]
+    # a candidate's standing "in the polls" is no attribution
+    assert attributions("Mr. Bush has struggled to gain traction and sits at single digits in the polls.") == []
+
+
 def test_eval_task_scores_the_fixture_on_both_annotators() -> None:
     report = run_eval_task("quotes", POLNEAR, {})
     tables = {table.title: table.rows for table in report.tables}

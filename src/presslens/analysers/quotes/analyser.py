@@ -22,7 +22,13 @@ from presslens.analysers.quotes.assemble import (
 from presslens.analysers.quotes.features import CUE_LIKE
 from presslens.analysers.quotes.marks import QuotedStretch, quotations
 from presslens.analysers.quotes.records import Quote, SpeakerCount, SpeakersProfile
-from presslens.analysers.quotes.rules import adjacent_speech_groups, missed_reporting_verbs, rule_groups, verb_subject
+from presslens.analysers.quotes.rules import (
+    adjacent_speech_groups,
+    missed_reporting_verbs,
+    poll_findings,
+    rule_groups,
+    verb_subject,
+)
 from presslens.analysers.quotes.speakers import (
     UNRESOLVED,
     Resolution,
@@ -105,6 +111,7 @@ class QuotesAnalyser:
         tagged = [span for span in self.tagger.tag(doc) if not taken.intersection(range(span.start, span.end))]
         groups = group_spans(doc, tagged, ruled)
         groups += missed_reporting_verbs(doc, self.tagger.extractor.cue_scores, _tokens_of(groups))
+        groups += poll_findings(doc, _tokens_of(groups))
         groups.sort(key=lambda group: group.contents[0].start)
         resolver = SpeakerResolver(doc, names)
         earlier: list[Said] = []
