@@ -271,6 +271,9 @@ def test_verbs_the_tagger_missed_take_the_subject_they_share(pipeline: Any) -> N
          "Nate Cohn"),
         ("Powell’s office, when contacted by Reuters, said the former top diplomat could not recall the dinner.",
          "said", "Powell’s office"),
+        # a subject the parser hung on the phrase before the verb
+        ("In a statement to the Observer, her senior policy adviser, Jake Sullivan, said: “Hillary Clinton believes "
+         "that transatlantic cooperation is essential.”", "said:", "her senior policy adviser, Jake Sullivan"),
         # a poll keeps its date (PolNeAR's convention), a name keeps its dashed description
         ("A CNN/ORC poll last month found that most voters backed the plan.", "found", "A CNN/ORC poll last month"),
         ("Kall -- co-editor of a book about the campaign -- said that the race was far from over.", "said",

@@ -141,6 +141,10 @@ class QuotesAnalyser:
         if found is None:
             found, rule = _agent(root), "agent of the cue"
         inside = {index for content in group.contents for index in range(content.start, content.end)}
+        if found is None and not sourceless(root):
+            absorbed = _absorbed_subject(root)
+            if absorbed is not None and not inside.intersection(range(absorbed.start, absorbed.end)):
+                return absorbed, "subject of the cue, parsed as an apposition before it"
         if found is None or found.i in inside or found.is_punct:
             return None, ""
         return (doc[found.i : found.i + 1] if found.pos_ == "PRON" else noun_phrase(found)), rule
@@ -312,6 +316,22 @@ def _agent(cue: Token) -> Token | None:
             objects = [grandchild for grandchild in child.children if grandchild.dep_ == "pobj"]
             if objects:
                 return objects[0]
+    return None
+
+
+def _absorbed_subject(verb: Token) -> TokenSpan | None:
+    """The subject of a verb without one that the parser hung, as an apposition, on the phrase before it: "In a
+    statement to the Observer, | her senior policy adviser, Jake Sullivan, | said"."""
+    if verb.pos_ != "VERB" or any(child.dep_ in ("nsubj", "nsubjpass", "csubj", "expl") for child in verb.children):
+        return None
+    doc = verb.doc
+    for phrase in verb.lefts:
+        if phrase.dep_ != "prep" or phrase.right_edge.i + 2 < verb.i:
+            continue
+        for token in doc[phrase.i + 1 : phrase.right_edge.i + 1]:
+            if token.dep_ == "appos" and doc[token.left_edge.i - 1].text == "," and token.right_edge.i + 2 >= verb.i:
+                mention = strip_punctuation(doc[token.left_edge.i : token.right_edge.i + 1])
+                return mention if len(mention) else None
     return None
 
 
