@@ -307,6 +307,10 @@ def test_a_finding_is_attributed_to_the_poll_it_is_in(pipeline: Any) -> None:
     ]
     # a candidate's standing "in the polls" is no attribution
     assert attributions("Mr. Bush has struggled to gain traction and sits at single digits in the polls.") == []
+    # the speaker is the poll as an analyst names it: no determiner, no time, written as in the text
+    quotes = pipeline.analyze(ingest_text("But he fell to 10 percent in the latest CNN/ORC poll released Wednesday.",
+                                          source="poll", clean=False)).to_json()["quotes"]
+    assert [quote["speaker"] for quote in quotes] == ["latest CNN/ORC poll"]
 
 
 def test_eval_task_scores_the_fixture_on_both_annotators() -> None:

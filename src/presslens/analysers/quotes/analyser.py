@@ -12,7 +12,6 @@ from spacy.tokens import Span as TokenSpan
 
 from presslens.analysers.entities import Entity
 from presslens.analysers.quotes.assemble import (
-    TIME_ENTITIES,
     Group,
     group_spans,
     shape_content,
@@ -30,6 +29,7 @@ from presslens.analysers.quotes.rules import (
     verb_subject,
 )
 from presslens.analysers.quotes.speakers import (
+    TIME_ENTITIES,
     UNRESOLVED,
     Resolution,
     Said,

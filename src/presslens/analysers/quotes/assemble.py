@@ -19,7 +19,7 @@ from spacy.tokens import Doc, Token
 from presslens.analysers.quotes.features import paragraph_token_ranges, sentence_bounds
 from presslens.analysers.quotes.marks import QuotedStretch
 from presslens.analysers.quotes.records import QuoteKind
-from presslens.analysers.quotes.speakers import lexicons, strip_punctuation
+from presslens.analysers.quotes.speakers import lexicons, names_a_time, strip_punctuation
 from presslens.analysers.quotes.tagger import TaggedSpan
 
 #: A quoted stretch with fewer words inside a reported clause is a scare quote, not a mixed quote.
@@ -141,20 +141,13 @@ _TOPIC_PREPOSITIONS = frozenset(("about", "of", "for", "against", "on", "over", 
 _SPEECH_VERBS = frozenset(("say", "tell"))
 
 
-#: Entity types of a time ("on Sunday", "last month").
-TIME_ENTITIES = frozenset(("DATE", "TIME"))
-
-
-def _names_a_time(token: Token) -> bool:
-    return token.ent_type_ in TIME_ENTITIES or any(child.ent_type_ in TIME_ENTITIES for child in token.children)
-
 
 def _object(doc: Doc, verb: Token) -> list[tuple[int, int]]:
     """What a verb with a source but no reported clause is about: its object ("endorsed | her", "complained |
     about …")."""
     if verb.pos_ not in ("VERB", "AUX") or verb.lemma_.lower() in _SPEECH_VERBS:  # "said | so in December"
         return []
-    first = next((child for child in verb.rights if child.dep_ in _OBJECTS and not _names_a_time(child)
+    first = next((child for child in verb.rights if child.dep_ in _OBJECTS and not names_a_time(child)
                   and (child.dep_ != "prep" or child.lower_ in _TOPIC_PREPOSITIONS)), None)
     if first is None:  # the first object only: "criticized | the plan | in an interview"
         return []

@@ -279,25 +279,29 @@ class SpeakerResolver:
         return Resolution(chosen.name, kind, f"role noun '{mention.text}' → {chosen.name}")  # type: ignore[arg-type]
 
     def _description(self, mention: Span) -> str:
-        """An unnamed source as an analyst writes it: no determiner, names canonical ("Zelenskyy's …")."""
+        """An unnamed source as an analyst writes it: no determiner, no time said of it ("a CNN poll | last month"),
+        names canonical ("Zelenskyy's …")."""
         words: list[str] = []
         skip_until = -1
-        for token in mention:
+        root = mention.root
+        end = next((child.left_edge.i for child in root.rights if child.i < mention.end and names_a_time(child)),
+                   mention.end)
+        for token in mention.doc[mention.start : end]:
             if token.i < skip_until:
                 continue
             named = self._by_token.get(token.i)
             if named is not None:
                 possessive = self.doc[named.end].tag_ == "POS" if named.end < len(self.doc) else False
                 name = named.name.split()[-1] if possessive and named.label == "PERSON" else named.name
-                words.append(name + ("'s" if possessive else ""))
                 skip_until = named.end + (1 if possessive else 0)
+                words.append(name + ("'s" if possessive else "") + self.doc[skip_until - 1].whitespace_)
                 continue
             if (token.i == mention.start and token.lower_ in _DETERMINERS) or token.lower_ == "own":
                 continue
-            if token.is_punct and token.i in (mention.start, mention.end - 1):
+            if token.is_punct and token.i in (mention.start, end - 1):
                 continue
-            words.append(token.text)
-        return " ".join(words)
+            words.append(token.text_with_ws)  # as written: "CNN/ORC", not "CNN / ORC"
+        return " ".join("".join(words).split())
 
 
 def _closest(mention: NameMention, candidates: Sequence[NameMention]) -> NameMention:
@@ -342,6 +346,15 @@ def _determiner(mention: Span) -> str | None:
         if token.dep_ in ("det", "poss") and token.head.i == mention.root.i:
             return token.lower_
     return None
+
+
+#: Entity types of a time ("on Sunday", "last month").
+TIME_ENTITIES = frozenset(("DATE", "TIME"))
+
+
+def names_a_time(token: Token) -> bool:
+    """The token is a time or governs one ("last month", "released | Monday", "in | June")."""
+    return token.ent_type_ in TIME_ENTITIES or any(child.ent_type_ in TIME_ENTITIES for child in token.children)
 
 
 def _inside(index: int, ranges: Sequence[tuple[int, int]]) -> bool:
