@@ -313,6 +313,15 @@ def test_a_finding_is_attributed_to_the_poll_it_is_in(pipeline: Any) -> None:
     assert [quote["speaker"] for quote in quotes] == ["latest CNN/ORC poll"]
 
 
+def test_a_dateline_or_an_expletive_is_no_speaker(pipeline: Any) -> None:
+    from presslens.analysers.quotes.analyser import _no_speaker
+
+    dateline = pipeline.nlp("BEDFORD, N.H. — Marco Rubio’s uneven debate performance has emboldened his rivals.")
+    assert _no_speaker(dateline[0:1]) and not _no_speaker(dateline[4:6])  # "Marco Rubio"
+    expletive = pipeline.nlp("Officials said it is unclear whether the bill can pass.")
+    assert _no_speaker(expletive[2:3]) and not _no_speaker(expletive[0:1])
+
+
 def test_eval_task_scores_the_fixture_on_both_annotators() -> None:
     report = run_eval_task("quotes", POLNEAR, {})
     tables = {table.title: table.rows for table in report.tables}

@@ -147,7 +147,8 @@ class QuotesAnalyser:
                 return absorbed, "subject of the cue, parsed as an apposition before it"
         if found is None or found.i in inside or found.is_punct:
             return None, ""
-        return (doc[found.i : found.i + 1] if found.pos_ == "PRON" else noun_phrase(found)), rule
+        mention = doc[found.i : found.i + 1] if found.pos_ == "PRON" else noun_phrase(found)
+        return (None, "") if _no_speaker(mention) else (mention, rule)
 
     def _cue(self, doc: Doc, group: Group) -> tuple[TokenSpan, list[TokenSpan], list[TaggedSpan]]:
         """The cue as an analyst cites it, its hedging words, and the contents adjusted to it.
@@ -317,6 +318,16 @@ def _agent(cue: Token) -> Token | None:
             if objects:
                 return objects[0]
     return None
+
+
+def _no_speaker(mention: TokenSpan) -> bool:
+    """A cue's subject that said nothing: "it" or "that" (an expletive or a thing: "it is unclear whether …"), or a
+    dateline the parser took for one ("BEDFORD, N.H. — Marco Rubio's uneven debate performance has …"). Only for
+    subjects the parse gives: a pronoun the tagger links is PolNeAR's source more often than not ("it said")."""
+    if mention.text.lower() in ("it", "that", "this"):
+        return True
+    starts_paragraph = mention.start == 0 or "\n" in mention.doc[mention.start - 1].text
+    return starts_paragraph and mention.text.isupper() and len(mention.text) > 2
 
 
 def _absorbed_subject(verb: Token) -> TokenSpan | None:
