@@ -318,6 +318,8 @@ def test_a_dateline_or_an_expletive_is_no_speaker(pipeline: Any) -> None:
 
     dateline = pipeline.nlp("BEDFORD, N.H. — Marco Rubio’s uneven debate performance has emboldened his rivals.")
     assert _no_speaker(dateline[0:1]) and not _no_speaker(dateline[4:6])  # "Marco Rubio"
+    acronym = pipeline.nlp("NATO, the alliance of 32 states, said it would respond.")
+    assert not _no_speaker(acronym[0:1])
     expletive = pipeline.nlp("Officials said it is unclear whether the bill can pass.")
     assert _no_speaker(expletive[2:3]) and not _no_speaker(expletive[0:1])
 

@@ -326,8 +326,12 @@ def _no_speaker(mention: TokenSpan) -> bool:
     subjects the parse gives: a pronoun the tagger links is PolNeAR's source more often than not ("it said")."""
     if mention.text.lower() in ("it", "that", "this"):
         return True
-    starts_paragraph = mention.start == 0 or "\n" in mention.doc[mention.start - 1].text
-    return starts_paragraph and mention.text.isupper() and len(mention.text) > 2
+    doc = mention.doc
+    starts_paragraph = mention.start == 0 or "\n" in doc[mention.start - 1].text
+    following = [token.text for token in doc[mention.end : mention.end + 4]]
+    # "LOS ANGELES —", "WASHINGTON (AP)", "BEDFORD, N.H. —"; not "NATO, the alliance of 32 states, said"
+    dateline_end = following[:1] == ["("] or any(text in _DASHES for text in following)
+    return starts_paragraph and dateline_end and mention.text.isupper() and len(mention.text) > 2
 
 
 def _absorbed_subject(verb: Token) -> TokenSpan | None:

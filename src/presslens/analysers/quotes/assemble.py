@@ -141,7 +141,6 @@ _TOPIC_PREPOSITIONS = frozenset(("about", "of", "for", "against", "on", "over", 
 _SPEECH_VERBS = frozenset(("say", "tell"))
 
 
-
 def _object(doc: Doc, verb: Token) -> list[tuple[int, int]]:
     """What a verb with a source but no reported clause is about: its object ("endorsed | her", "complained |
     about …")."""
