@@ -104,8 +104,8 @@ class PolnearCorpus:
 
 def _analyses(corpus: PolnearCorpus, names: Iterable[str], pipeline: Pipeline) -> dict[str, dict[str, Any]]:
     names = sorted(set(names))
-    articles = [ingest_text(corpus.article(name).text, source=name, clean=False, meta=corpus.article(name).meta)
-                for name in names]
+    articles = [ingest_text(article.text, source=article.name, clean=False, meta=article.meta)
+                for article in map(corpus.article, names)]
     return {name: analysis.to_json()
             for name, analysis in zip(names, pipeline.analyze_many(articles), strict=True)}
 

@@ -131,17 +131,19 @@ class QuotesAnalyser:
 
     def _source(self, doc: Doc, group: Group) -> tuple[TokenSpan | None, str]:
         """The source mention and how it was found: linked to the cue, else the cue verb's subject (none for a
-        passive or raising cue), else the agent of a passive cue or the object of "according to"."""
+        passive or raising cue), else the agent of a passive cue or the object of "according to", else a subject
+        the parser hung on the phrase before the cue."""
         if group.source is not None:
             return doc[group.source.start : group.source.end], group.source_rule
         if group.cue is None:
             return None, ""
         root = doc[group.cue.start : group.cue.end].root
-        found, rule = (None if sourceless(root) else verb_subject(root)), "subject of the cue"
+        has_subject = not sourceless(root)
+        found, rule = (verb_subject(root) if has_subject else None), "subject of the cue"
         if found is None:
             found, rule = _agent(root), "agent of the cue"
         inside = {index for content in group.contents for index in range(content.start, content.end)}
-        if found is None and not sourceless(root):
+        if found is None and has_subject:
             absorbed = _absorbed_subject(root)
             if absorbed is not None and not inside.intersection(range(absorbed.start, absorbed.end)):
                 return absorbed, "subject of the cue, parsed as an apposition before it"

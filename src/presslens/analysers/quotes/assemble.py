@@ -60,7 +60,7 @@ def group_spans(doc: Doc, spans: Sequence[TaggedSpan], fixed: Sequence[Group] = 
 
     ``fixed`` are attributions found by rules: kept as they are, and open to the contents that continue them.
     """
-    sentence_of = _sentence_ids(doc)
+    sentence_of = sentence_ids(doc)
     paragraph_of = _paragraph_ids(doc)
     groups = [Group(cue=span) for span in spans if span.role == "cue"]
     _link_sources(doc, [span for span in spans if span.role == "source"], groups, sentence_of)
@@ -220,7 +220,7 @@ def _trimmed(doc: Doc, pieces: Sequence[tuple[int, int]]) -> list[tuple[int, int
     return [(span.start, span.end) for span in spans if len(span) >= 2]
 
 
-def _sentence_ids(doc: Doc) -> list[int]:
+def sentence_ids(doc: Doc) -> list[int]:
     """Sentence numbers that also change at a paragraph break (the parser may run a sentence across one)."""
     starts = {start for start, _ in sentence_bounds(doc)}
     breaks = {index for indices in paragraph_token_ranges(doc)[1:] for index in indices[:1]}

@@ -24,8 +24,8 @@ from collections.abc import Mapping, Sequence
 
 from spacy.tokens import Doc, Token
 
-from presslens.analysers.quotes.assemble import Group, reported_clauses, sourceless, verb_group_start
-from presslens.analysers.quotes.features import paragraph_token_ranges, sentence_bounds
+from presslens.analysers.quotes.assemble import Group, reported_clauses, sentence_ids, sourceless, verb_group_start
+from presslens.analysers.quotes.features import paragraph_token_ranges
 from presslens.analysers.quotes.marks import QUOTE_CHARACTERS, QuotedStretch
 from presslens.analysers.quotes.speakers import lexicons, strip_punctuation
 from presslens.analysers.quotes.tagger import TaggedSpan
@@ -105,9 +105,7 @@ def _is_mark(token: Token) -> bool:
 
 def _trailing_attributions(doc: Doc) -> list[Group]:
     """``…, the president says``: a sentence without quotation marks ending with subject + speech verb."""
-    sentence_of = [0] * len(doc)
-    for number, (start, end) in enumerate(sentence_bounds(doc)):
-        sentence_of[start:end] = [number] * (end - start)
+    sentence_of = sentence_ids(doc)
     groups: list[Group] = []
     for indices in paragraph_token_ranges(doc):
         by_sentence: dict[int, list[Token]] = {}
