@@ -7,11 +7,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import torch
 from pydantic import ValidationError
 
 from presslens.analysers.techniques import TECHNIQUES, Technique, TechniquesConfig
 from presslens.analysers.techniques.analyser import TechniquesAnalyser, shared_model
-from presslens.analysers.techniques.encoder import ModelFilesMissingError, decode_spans, encode, span_features
+from presslens.analysers.techniques.encoder import (
+    ModelFilesMissingError,
+    Precision,
+    decode_spans,
+    encode,
+    native_precision,
+    span_features,
+)
 from presslens.analysers.techniques.ptc import DEV_MODULUS, is_dev
 from presslens.analysers.techniques.scoring import TCCounts
 from presslens.eval.tasks import run_eval_task
@@ -105,16 +113,38 @@ def test_windows_hold_whole_sentences_and_cover_the_article(sample_path: Path) -
 
 
 
-def test_a_window_scores_the_same_whatever_follows_it(sample_path: Path) -> None:
+@pytest.mark.parametrize("precision", ["int8", "bf16"])
+def test_a_window_scores_the_same_whatever_follows_it(sample_path: Path, precision: Precision) -> None:
     # int8 dynamic quantization scales each input tensor as a whole: windows must not share one
     text = ingest_path(sample_path).text
-    loaded = shared_model()
+    loaded = shared_model(precision=precision)
     whole, _, probabilities = loaded.run(text)
     assert len(whole.windows) > 1
     first_window_end = whole.windows[0][1]
     alone, _, first_alone = loaded.run(text[: whole.offsets[first_window_end][0]])
     assert alone.windows == ((0, first_window_end),)
     assert first_alone.tolist() == probabilities[:first_window_end].tolist()
+
+
+def test_bf16_and_int8_encoders_stay_close_to_the_trained_fp32_one(sample_path: Path) -> None:
+    text = ingest_path(sample_path).text
+    runs = {precision: shared_model(precision=precision) for precision in ("fp32", "bf16", "int8")}
+    assert {parameter.dtype for parameter in runs["bf16"].model.encoder.parameters()} == {torch.bfloat16}
+    assert {parameter.dtype for parameter in runs["bf16"].model.tagger.parameters()} == {torch.float32}
+    assert any("quantized" in type(module).__module__ for module in runs["int8"].model.encoder.modules())
+    probabilities = {precision: loaded.run(text)[2] for precision, loaded in runs.items()}
+    fp32 = probabilities["fp32"]
+    assert (probabilities["bf16"] - fp32).abs().max() < 0.02  # measured 0.003
+    assert (probabilities["int8"] - fp32).abs().max() < 0.2  # measured 0.09
+    assert (probabilities["bf16"] - fp32).abs().mean() < (probabilities["int8"] - fp32).abs().mean()
+
+
+def test_auto_precision_is_the_cpus_native_one() -> None:
+    loaded = shared_model()
+    assert loaded.settings["precision"] == native_precision() in ("bf16", "int8")
+    assert shared_model(precision=native_precision()) is loaded
+    with pytest.raises(ValidationError, match="precision"):
+        TechniquesConfig(precision="fp8")  # type: ignore[arg-type]
 
 
 def test_decoding_keeps_whole_words_and_bridges_one_word_gaps(sample_path: Path) -> None:

@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from spacy.tokens import Doc
@@ -24,7 +24,7 @@ from presslens.records import Evidence, Span
 if TYPE_CHECKING:  # the encoder (torch, transformers) is imported when the model is first needed
     import torch
 
-    from presslens.analysers.techniques.encoder import Encoded, TechniquesModel
+    from presslens.analysers.techniques.encoder import Encoded, Precision, TechniquesModel
 
 #: Environment variable giving torch's CPU threads when the config does not (1 per batch worker, say).
 THREADS_VARIABLE = "PRESSLENS_TORCH_THREADS"
@@ -57,7 +57,11 @@ class TechniquesConfig(BaseModel):
         default=None, ge=0, description="merge spans separated by at most this many words [default: the model's]"
     )
     min_chars: int = Field(default=2, ge=1, description="drop model spans shorter than this")
-    quantize: bool = Field(default=True, description="int8 dynamic quantization of the encoder's linear layers")
+    precision: Literal["auto", "int8", "bf16", "fp32"] = Field(
+        default="auto",
+        description="how the encoder's weights are held: int8 (dynamic quantization of its linear layers), bf16 or "
+        "fp32 [default auto: bf16 where the CPU multiplies bf16 natively (AMX, AVX512-BF16), else int8]",
+    )
     threads: int | None = Field(
         default=None, ge=1,
         description=f"torch CPU threads [default: ${THREADS_VARIABLE} if set, else 1]",
@@ -95,19 +99,28 @@ class LoadedModel:
         return encoded, hidden, probabilities
 
 
-_MODELS: dict[tuple[Path, bool], LoadedModel] = {}
+_MODELS: dict[tuple[Path, str], LoadedModel] = {}
 _LOCK = threading.Lock()
 
 
-def shared_model(folder: Path | None = None, quantize: bool = True) -> LoadedModel:
-    """The model in ``folder`` (default: the shipped one), loaded on first use, once per process (thread-safe)."""
-    from presslens.analysers.techniques.encoder import default_model_dir, load_model, load_tokenizer, read_settings
+def shared_model(folder: Path | None = None, precision: Precision | Literal["auto"] = "auto") -> LoadedModel:
+    """The model in ``folder`` (default: the shipped one) in ``precision`` (``auto``: the CPU's best, see
+    :func:`~presslens.analysers.techniques.encoder.native_precision`), loaded on first use, once per process
+    (thread-safe)."""
+    from presslens.analysers.techniques.encoder import (
+        default_model_dir,
+        load_model,
+        load_tokenizer,
+        native_precision,
+        read_settings,
+    )
 
-    key = ((folder or default_model_dir()).resolve(), quantize)
+    chosen = native_precision() if precision == "auto" else precision
+    key = ((folder or default_model_dir()).resolve(), chosen)
     with _LOCK:
         if key not in _MODELS:
             settings = read_settings(key[0])
-            _MODELS[key] = LoadedModel(load_model(key[0], quantize), load_tokenizer(), settings)
+            _MODELS[key] = LoadedModel(load_model(key[0], chosen), load_tokenizer(), {**settings, "precision": chosen})
         return _MODELS[key]
 
 
@@ -168,7 +181,7 @@ class TechniquesAnalyser:
         from presslens.analysers.techniques.encoder import classify_spans, decode_spans
 
         set_threads(self.config.threads)
-        loaded = shared_model(self.folder, self.config.quantize)
+        loaded = shared_model(self.folder, self.config.precision)
         encoded, hidden, probabilities = run if run is not None else loaded.run(text)
         threshold = self.config.threshold or float(loaded.settings["threshold"])
         max_gap = int(loaded.settings["max_gap"]) if self.config.max_gap is None else self.config.max_gap

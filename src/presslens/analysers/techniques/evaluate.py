@@ -38,6 +38,8 @@ def _analyser_config(options: Mapping[str, str]) -> dict[str, Any]:
         config["model_dir"] = options["model_dir"]
     if options.get("threshold"):
         config["threshold"] = float(options["threshold"])
+    if options.get("precision"):
+        config["precision"] = options["precision"]
     return config
 
 
@@ -62,7 +64,7 @@ def evaluate_ptc(folder: Path, options: Mapping[str, str]) -> EvalReport:
     rules_pipeline = Pipeline(only=["techniques"], config={"techniques": {**config, "model": False}})
     analyser = TechniquesAnalyser(TechniquesConfig(**config))
     set_threads(analyser.config.threads)
-    loaded = shared_model(analyser.folder, analyser.config.quantize)
+    loaded = shared_model(analyser.folder, analyser.config.precision)
     si = dict.fromkeys(SI_VIEWS, ZERO)
     tc = TCCounts()
     rule_any = dict.fromkeys(RULES, ZERO)
@@ -101,13 +103,15 @@ def evaluate_ptc(folder: Path, options: Mapping[str, str]) -> EvalReport:
     report.figures["split"] = f"{split} ({len(articles)} articles, {sum(len(a.spans) for a in articles)} gold spans)"
     report.figures["SI F1 (model + rules)"] = round(si["model + rules"].f1, 4)
     report.figures["TC micro-F1"] = round(micro.f1, 4)
+    report.figures["encoder precision"] = loaded.settings["precision"]
     report.figures["decoding"] = (
         f"threshold {config.get('threshold', loaded.settings['threshold'])}, "
         f"low {loaded.settings.get('low_threshold', '-')}, max gap {loaded.settings['max_gap']}"
     )
     report.notes.append(
         "dev split: article ids whose sha256 is 0 modulo 5; the model never trained on them, and its threshold "
-        "was chosen on them. Scored with the int8 model the analyser runs."
+        "was chosen on them (int8). Scored with the model as the analyser runs it, in the encoder precision above "
+        "(`--option precision=int8|bf16|fp32` to choose)."
     )
     return report
 

@@ -41,14 +41,13 @@ class RuleMatch:
 def so_called(doc: Doc) -> list[RuleMatch]:
     """'so-called' and the noun phrase it qualifies (to the end of that phrase's noun chunk)."""
     matches = []
-    chunks = list(doc.noun_chunks)
     for found in _SO_CALLED.finditer(doc.text):
-        following = [token for token in doc if token.idx >= found.end() and not token.is_space]
-        if not following or (following[0].is_punct and following[0].text not in "\"“‘'"):
+        after = doc.char_span(found.end(), len(doc.text), alignment_mode="expand")
+        token = next((token for token in after or () if not token.is_space), None)
+        if token is None or (token.is_punct and token.text not in "\"“‘'"):
             continue
-        token = following[0]
         end = token.idx + len(token.text)
-        for chunk in chunks:
+        for chunk in token.sent.noun_chunks:  # the sentence's chunks: the whole doc's cost a walk over the parse
             if chunk.start <= token.i < chunk.end:
                 end = max(end, chunk.end_char)
         matches.append(

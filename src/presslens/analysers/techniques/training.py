@@ -304,7 +304,7 @@ def refit_classifier(
     Multinomial logistic regression (L-BFGS, L2 with C = :data:`REFIT_C`, chosen on the dev split) over the same
     inputs as the MLP, read from the model as the analyser runs it; the two heads' probabilities are averaged.
     """
-    int8 = load_model(folder, quantize=True)
+    int8 = load_model(folder, "int8")
     tokenizer = load_tokenizer()
     inputs, labels = [], []
     for article in train:
@@ -333,7 +333,7 @@ def refit_classifier(
 
     with torch.enable_grad():
         optimizer.step(objective)
-    model = load_model(folder, quantize=False)
+    model = load_model(folder, "fp32")
     model.refit.load_state_dict(head.state_dict())
     model.get_buffer("refit_share").fill_(REFIT_SHARE)
     settings = read_settings(folder)
@@ -345,12 +345,13 @@ def refit_classifier(
 def tune_decoding(
     folder: Path, dev: Sequence[PTCArticle], window: int = 256, progress: Callable[[str], None] = print
 ) -> dict[str, Any]:
-    """Choose the SI decoding on the dev split with the model as the analyser runs it (int8), into model.json.
+    """Choose the SI decoding on the dev split with the int8 model (the precision every CPU runs fast; bf16, where
+    the CPU runs it, is closer to fp32), into model.json.
 
     ``window`` is the run-time window (wordpieces), recorded for the analyser: 128 costs about a fifth less than
     256 with int8 and loses about 0.01 of TC on the dev split (docs/techniques.md).
     """
-    model = load_model(folder, quantize=True)
+    model = load_model(folder, "int8")
     settings = read_settings(folder)
     tokenizer = load_tokenizer()
     encoded = [encode(tokenizer, article.text, window) for article in dev]
