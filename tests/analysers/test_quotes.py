@@ -401,3 +401,36 @@ def test_the_feature_tables_read_from_arrays_match_the_tokens(pipeline: Any, sam
     paragraphs = paragraph_token_ranges(doc)
     assert len(paragraphs) == doc.text.strip().count("\n\n") + 1
     assert paragraph_token_ranges(doc) is paragraphs  # computed once per doc
+
+
+def test_a_headline_labelled_with_a_name_is_what_that_name_said(pipeline: Any) -> None:
+    def headline(title: str) -> list[tuple[str | None, str | None, str]]:
+        return _attributions(pipeline, f"{title}\n\nThe senator spoke to reporters in Des Moines on Tuesday.")
+
+    assert headline("Marco Rubio: I’m Not Interested In Being Vice President.") == [
+        (":", "Marco Rubio", "I’m Not Interested In Being Vice President")
+    ]
+    assert headline("Poll: Trump and Clinton hold narrow leads in Pennsylvania.") == [
+        (":", "Poll", "Trump and Clinton hold narrow leads in Pennsylvania")
+    ]
+    assert headline("EXCLUSIVE – Roger Stone: Don’t Trust the Voting Machines.") == [
+        (":", "Roger Stone", "Don’t Trust the Voting Machines")
+    ]
+    # kickers and topics are nobody speaking
+    for title in ("BREAKING: Senate Passes The Budget Bill", "The Latest: Cruz to give away engraved shotgun.",
+                  "Netanyahu and Obama: A tortured relationship"):
+        assert all(source not in title.split(":")[0] for _, source, _ in headline(title) if source), title
+
+
+def test_a_quotation_paragraph_takes_the_verb_introducing_it_in_the_paragraph_before(pipeline: Any) -> None:
+    text = ("Voters in Terre Haute were split.\n\n17-year-old Jared Potts echoed:\n\n“He speaks his mind, and I think "
+            "that might be what the country needs.”")
+    quotes = pipeline.analyze(ingest_text(text, source="intro", clean=False)).to_json()["quotes"]
+    assert [(quote["cue"]["text"], quote["source"]["text"], quote["speaker"]) for quote in quotes] == [
+        ("echoed", "17-year-old Jared Potts", "Jared Potts")
+    ]
+    assert quotes[0]["evidence"]["rule"] == "rule: quotation introduced by the paragraph before"
+    # a colon after a verb that does not report introduces no speaker
+    text = "The trouble starts when you read what the mayor posted on Sunday:\n\n“We will never close the plant.”"
+    quotes = pipeline.analyze(ingest_text(text, source="intro", clean=False)).to_json()["quotes"]
+    assert all(not (quote["source"] or {}).get("text", "").startswith("The trouble") for quote in quotes)

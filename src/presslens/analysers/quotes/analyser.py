@@ -23,6 +23,7 @@ from presslens.analysers.quotes.marks import QuotedStretch, quotations
 from presslens.analysers.quotes.records import Quote, SpeakerCount, SpeakersProfile
 from presslens.analysers.quotes.rules import (
     adjacent_speech_groups,
+    introduced_quotations,
     missed_reporting_verbs,
     poll_findings,
     rule_groups,
@@ -112,6 +113,7 @@ class QuotesAnalyser:
         groups = group_spans(doc, tagged, ruled)
         groups += missed_reporting_verbs(doc, self.tagger.extractor.cue_scores, _tokens_of(groups))
         groups += poll_findings(doc, _tokens_of(groups))
+        groups = introduced_quotations(doc, groups, _tokens_of(groups), self.tagger.extractor.cue_scores)
         groups.sort(key=lambda group: group.contents[0].start)
         resolver = SpeakerResolver(doc, names)
         earlier: list[Said] = []

@@ -159,7 +159,7 @@ def evaluate_samples(folder: Path, options: Mapping[str, str]) -> EvalReport:
 @eval_task(
     "techniques",
     help="PTC folder (articles/ + labels-tc/) or a folder of */article.txt + gold.json; "
-    "options: split=dev|train|all, limit=N, model_dir=DIR, threshold=T",
+    "options: split=dev|train|all, limit=N, model_dir=DIR, threshold=T, precision=int8|bf16|fp32",
 )
 def evaluate(data: Path, options: Mapping[str, str]) -> EvalReport:
     """Score the techniques analyser on PTC (SI, TC, rules) or on the samples' gold techniques."""
