@@ -138,13 +138,13 @@ _OBJECTS = ("dobj", "prep", "attr", "acomp", "dative", "oprd")
 #: Prepositions that introduce what is said ("complained about", "asked for"), not where ("writing in the Times").
 _TOPIC_PREPOSITIONS = frozenset(("about", "of", "for", "against", "on", "over", "to", "with", "into", "from"))
 #: Verbs whose object is whom they address or a pro-form, not what is said: their content is a clause.
-_SPEECH_VERBS = frozenset(("say", "tell"))
+_CLAUSE_ONLY_VERBS = frozenset(("say", "tell"))
 
 
 def _object(doc: Doc, verb: Token) -> list[tuple[int, int]]:
     """What a verb with a source but no reported clause is about: its object ("endorsed | her", "complained |
     about …")."""
-    if verb.pos_ not in ("VERB", "AUX") or verb.lemma_.lower() in _SPEECH_VERBS:  # "said | so in December"
+    if verb.pos_ not in ("VERB", "AUX") or verb.lemma_.lower() in _CLAUSE_ONLY_VERBS:  # "said | so in December"
         return []
     first = next((child for child in verb.rights if child.dep_ in _OBJECTS and not names_a_time(child)
                   and (child.dep_ != "prep" or child.lower_ in _TOPIC_PREPOSITIONS)), None)

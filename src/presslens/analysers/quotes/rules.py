@@ -110,7 +110,7 @@ def _headline_label(doc: Doc, indices: Sequence[int]) -> Group | None:
     if colon is None:
         return None
     label = [doc[index] for index in indices[first:colon]]
-    content = [index for index in indices[colon + 1 :] if not doc[index].is_space]
+    content = list(indices[colon + 1 :])  # (paragraph indices hold no space tokens)
     while content and doc[content[-1]].text in (".", ";"):
         content.pop()
     if (
@@ -290,9 +290,8 @@ def introduced_quotations(
     doc: Doc, groups: Sequence[Group], taken: set[int], cue_scores: Mapping[str, float]
 ) -> list[Group]:
     """``Cruz called them on it:`` / ``“The questions asked in this debate …”``: each group without cue or source
-    whose content opens its paragraph with a quotation mark, when the paragraph before ends with a colon hung on a
-    verb that reports (:data:`INTRODUCTION_SCORE`) with a subject in that paragraph, neither held by an attribution
-    (``taken``), becomes an attribution of that verb (the groups, in order, with those replaced)."""
+    whose content opens its paragraph with a quotation mark becomes an attribution of the verb introducing it in
+    the paragraph before (:func:`_introduction`), when there is one (the groups, in order, with those replaced)."""
     paragraphs = paragraph_token_ranges(doc)
     # a quotation paragraph's content starts at its opening mark or the word after it
     number_of = {
@@ -304,29 +303,45 @@ def introduced_quotations(
     result = []
     for group in groups:
         number = number_of.get(group.contents[0].start) if group.contents else None
-        introduced = None
+        found = None
         if group.cue is None and group.source is None and number:
-            intro = paragraphs[number - 1]
-            colon = doc[intro[-1]]
-            verb = colon.head
-            reports = cue_scores.get(verb.lemma_.lower(), 0.0) >= INTRODUCTION_SCORE
-            subject = verb_subject(verb) if colon.text == ":" and verb.pos_ == "VERB" and reports else None
-            if (
-                subject is not None
-                and intro[0] <= subject.left_edge.i < verb.i
-                and not taken.intersection((verb.i, subject.i))
-                and not sourceless(verb)
-            ):  # the parser can hang the quotation on the subject: the source stops at the verb
-                source = strip_punctuation(doc[subject.left_edge.i : min(subject.right_edge.i + 1, verb.i)])
-                introduced = Group(
-                    cue=_span("cue", verb_group_start(doc, verb.i, verb), verb.i + 1),
-                    source=_span("source", source.start, source.end),
-                    contents=group.contents,
-                    source_rule="subject of the verb introducing the quotation",
-                    rule="rule: quotation introduced by the paragraph before",
-                )
-        result.append(introduced or group)
+            found = _introduction(doc, paragraphs[number - 1], taken, cue_scores)
+        if found is None:
+            result.append(group)
+            continue
+        cue, source = found
+        result.append(
+            Group(
+                cue=cue,
+                source=source,
+                contents=group.contents,
+                source_rule="subject of the verb introducing the quotation",
+                rule="rule: quotation introduced by the paragraph before",
+            )
+        )
     return result
+
+
+def _introduction(
+    doc: Doc, intro: Sequence[int], taken: set[int], cue_scores: Mapping[str, float]
+) -> tuple[TaggedSpan, TaggedSpan] | None:
+    """The cue and source of a paragraph ending with a colon hung on a verb that reports
+    (:data:`INTRODUCTION_SCORE`) and has a subject in that paragraph, neither held by an attribution (``taken``)."""
+    colon = doc[intro[-1]]
+    verb = colon.head
+    if colon.text != ":" or verb.pos_ != "VERB" or cue_scores.get(verb.lemma_.lower(), 0.0) < INTRODUCTION_SCORE:
+        return None
+    subject = verb_subject(verb)
+    if (
+        subject is None
+        or not intro[0] <= subject.left_edge.i < verb.i
+        or taken.intersection((verb.i, subject.i))
+        or sourceless(verb)
+    ):
+        return None
+    # the parser can hang the quotation on the subject: the source stops at the verb
+    source = strip_punctuation(doc[subject.left_edge.i : min(subject.right_edge.i + 1, verb.i)])
+    return _span("cue", verb_group_start(doc, verb.i, verb), verb.i + 1), _span("source", source.start, source.end)
 
 
 def verb_subject(verb: Token) -> Token | None:
