@@ -429,7 +429,7 @@ def test_a_quotation_paragraph_takes_the_verb_introducing_it_in_the_paragraph_be
     assert [(quote["cue"]["text"], quote["source"]["text"], quote["speaker"]) for quote in quotes] == [
         ("echoed", "17-year-old Jared Potts", "Jared Potts")
     ]
-    assert quotes[0]["evidence"]["rule"] == "rule: quotation introduced by the paragraph before"
+    assert quotes[0]["evidence"]["rule"] == "quotation introduced by the paragraph before"
     # a colon after a verb that does not report introduces no speaker
     text = "The trouble starts when you read what the mayor posted on Sunday:\n\n“We will never close the plant.”"
     quotes = pipeline.analyze(ingest_text(text, source="intro", clean=False)).to_json()["quotes"]

@@ -141,6 +141,20 @@ def test_a_quote_that_runs_on_takes_its_speaker_from_the_quotes_section(run) -> 
                                                                        ("quote", "anonymous")]
 
 
+def test_a_quote_running_on_with_a_source_but_no_cue_shows_no_cue(run) -> None:  # type: ignore[no-untyped-def]
+    # the sample's "Our society will push me …": the quotes section gives it the source "he" and no cue
+    text = "“We will not leave,” he told reporters. “The talks are over.”"
+    claims, _ = run(text, (
+        quote(text, "We will not leave,", cue="told", source="he", speaker="Ivan Petrov", speaker_type="person"),
+        quote(text, "The talks are over.", source="he", speaker="Ivan Petrov", speaker_type="person",
+              continues=True),
+    ))
+    running = claim_with(claims, "talks")
+    assert running.label == "quote" and running.speaker == "Ivan Petrov"
+    assert running.cue is None and running.source is not None and running.source.text == "he"
+    assert claim_with(claims, "leave").cue.text == "told"  # type: ignore[union-attr]
+
+
 def test_an_indirect_quote_whose_cue_does_not_report_is_left_out(run) -> None:  # type: ignore[no-untyped-def]
     text = "While in office, he maintained the policy of his predecessor."
     record = quote(text, "the policy of his predecessor", kind="indirect", cue="maintained", source="he",

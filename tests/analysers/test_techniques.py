@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 import torch
 from pydantic import ValidationError
+from spacy.lang.en.stop_words import STOP_WORDS
 
 from presslens.analysers.techniques import TECHNIQUES, Technique, TechniquesConfig
-from presslens.analysers.techniques.analyser import TechniquesAnalyser, shared_model
+from presslens.analysers.techniques.analyser import TechniquesAnalyser, cue_words, shared_model
 from presslens.analysers.techniques.encoder import (
     ModelFilesMissingError,
     Precision,
@@ -71,6 +72,18 @@ def test_every_record_has_exact_offsets_and_evidence(sample_analysis: dict[str, 
         if record["source"] == "model":
             assert record["evidence"]["score"] == record["score"]
             assert 0 < record["technique_score"] <= 1
+            # the words a reader checks, not "we", "are", "will" (every model span of the sample has some)
+            assert all(cue["text"].lower() not in STOP_WORDS for cue in cues), record
+
+
+def test_model_cues_fall_back_to_stop_words_when_the_span_has_nothing_else() -> None:
+    loaded = shared_model()
+    text = "He said it was all of them."
+    encoded, _, probabilities = loaded.run(text)
+    start, end = text.index("all of them"), text.index(".")
+    first, last = encoded.token_range(start, end)
+    cues = cue_words(encoded, probabilities, first, last)
+    assert 1 <= len(cues) <= 3 and all(cue.text in ("all", "of", "them") for cue in cues)
 
 
 def test_profile_counts_add_up(sample_analysis: dict[str, Any]) -> None:

@@ -7,6 +7,7 @@ names (Kiev, Donbass, Lugansk, Artyomovsk are places); this analyser turns ``doc
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
+from spacy.tokens import Span
 
 from presslens import knowledge
 from presslens.analysers.registry import AnalyserOutput, AnalysisContext, analyser
@@ -45,8 +46,11 @@ class EntitiesAnalyser:
 
     def __call__(self, context: AnalysisContext) -> AnalyserOutput:
         records = []
-        for ent in context.doc.ents:
-            if ent.label_ not in self.labels:
+        for found in context.doc.ents:
+            if found.label_ not in self.labels:
+                continue
+            ent = _without_edge_punctuation(found)
+            if ent is None:
                 continue
             known = self.known.get(ent.ent_id_) if ent.ent_id_ else None
             if known is not None:
@@ -66,3 +70,19 @@ class EntitiesAnalyser:
                 )
             )
         return AnalyserOutput(records=tuple(records))
+
+
+def _without_edge_punctuation(ent: Span) -> Span | None:
+    """The entity without punctuation tokens at its edges: the NER takes "the Associated Press (" before an
+    abbreviation in brackets. None when nothing else is left."""
+    start, end = ent.start, ent.end
+    doc = ent.doc
+    while start < end and doc[start].is_punct:
+        start += 1
+    while end > start and doc[end - 1].is_punct:
+        end -= 1
+    if start == end:
+        return None
+    if (start, end) == (ent.start, ent.end):
+        return ent
+    return Span(doc, start, end, label=ent.label, kb_id=ent.kb_id, span_id=ent.id)

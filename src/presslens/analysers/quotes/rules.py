@@ -84,7 +84,7 @@ def _transcript(doc: Doc, indices: Sequence[int]) -> Group | None:
                 source=_span("source", indices[0], colon),
                 contents=[_span("content", indices[width + 1], indices[-1] + 1)],
                 source_rule="transcript speaker label",
-                rule="rule: transcript speaker label",
+                rule="transcript speaker label",
             )
         return None
     return None
@@ -125,7 +125,7 @@ def _headline_label(doc: Doc, indices: Sequence[int]) -> Group | None:
         source=_span("source", label[0].i, label[-1].i + 1),
         contents=[_span("content", content[0], content[-1] + 1)],
         source_rule="name labelling the headline",
-        rule="rule: headline label",
+        rule="headline label",
     )
 
 
@@ -151,7 +151,7 @@ def _signed_quote(doc: Doc, indices: Sequence[int]) -> Group | None:
                 source=_span("source", name[0], name[-1] + 1),
                 contents=[_span("content", indices[0], indices[position - 1] + 1)],
                 source_rule="name signing the quotation",
-                rule="rule: signed quotation",
+                rule="signed quotation",
             )
     return None
 
@@ -193,7 +193,7 @@ def _trailing(doc: Doc, words: list[Token]) -> Group | None:
         source=_span("source", start, verb.i),
         contents=[_span("content", words[0].i, comma.i)],
         source_rule="subject of a trailing speech verb",
-        rule="rule: trailing attribution",
+        rule="trailing attribution",
     )
 
 
@@ -225,7 +225,7 @@ def missed_reporting_verbs(doc: Doc, cue_scores: Mapping[str, float], tagged: se
                 source=None if sourceless(verb) else _span("source", subject.start, subject.end),
                 contents=[_span("content", first, last) for first, last in clauses],
                 source_rule="subject of the reporting verb",
-                rule="rule: reporting verb with subject and complement",
+                rule="reporting verb with subject and complement",
             )
         )
     return groups
@@ -275,7 +275,7 @@ def poll_findings(doc: Doc, tagged: set[int]) -> list[Group]:
                 source=_span("source", source.start, source.end),
                 contents=[_span("content", content.start, content.end)],
                 source_rule="the poll the finding is in",
-                rule="rule: finding in a poll",
+                rule="finding in a poll",
             )
         )
     return groups
@@ -316,7 +316,7 @@ def introduced_quotations(
                 source=source,
                 contents=group.contents,
                 source_rule="subject of the verb introducing the quotation",
-                rule="rule: quotation introduced by the paragraph before",
+                rule="quotation introduced by the paragraph before",
             )
         )
     return result
@@ -399,7 +399,7 @@ def adjacent_speech_groups(
             source=_span("source", source.start, source.end),
             contents=[_span("content", start, last + 1)],
             source_rule="subject of the speech verb beside the quotation",
-            rule="rule: quotation with its speech verb beside it",
+            rule="quotation with its speech verb beside it",
         )
     return list(by_verb.values())
 

@@ -156,7 +156,7 @@ class SourcingAnalyser:
                 speaker, source_type = running.speaker, _SPEAKER_TYPES[running.speaker_type or ""]
         cue = source = None
         if deciding is not None:
-            cue = _span(doc, *deciding.cue)
+            cue = _span(doc, *deciding.cue) if deciding.cue else None
             source = _span(doc, *deciding.source) if deciding.source else None
         elif outlet_hedges:
             cue = Span(start=outlet_hedges[0].start, end=outlet_hedges[0].end, text=outlet_hedges[0].text)
@@ -245,9 +245,7 @@ def quote_attributions(
                 source_type = "vague"
             else:
                 source_type, _, rule = finder.classifier.classify(doc[source_range[0]:source_range[1]].root, memory)
-        cited = cue_range or source_range
-        assert cited is not None
-        found.append(Attribution(cited, source_range, source_type, coverage, rule, quote.speaker, (index,)))
+        found.append(Attribution(cue_range, source_range, source_type, coverage, rule, quote.speaker, (index,)))
     return found
 
 

@@ -59,9 +59,12 @@ _CASUALTY_ENTITIES = frozenset({"CARDINAL", "QUANTITY", "PERCENT", "MONEY", "ORD
 
 @dataclass
 class Attribution:
-    """One attribution found in a claim: the cue, the source mention, the source type, the words it covers."""
+    """One attribution found in a claim: the cue, the source mention, the source type, the words it covers.
 
-    cue: tuple[int, int]
+    A quote the quotes section continues from an earlier sentence has a source but no cue of its own.
+    """
+
+    cue: tuple[int, int] | None
     source: tuple[int, int] | None
     source_type: SourceType
     coverage: frozenset[int]
@@ -72,8 +75,12 @@ class Attribution:
 
     @property
     def head(self) -> tuple[int, int]:
-        """The cue's head word as a token range: what identifies the attribution."""
-        return (self.anchor, self.anchor + 1) if self.anchor is not None else self.cue
+        """The cue's head word as a token range, else the source mention: what identifies the attribution."""
+        if self.anchor is not None:
+            return (self.anchor, self.anchor + 1)
+        cited = self.cue or self.source
+        assert cited is not None, "an attribution has a cue or a source"
+        return cited
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc
 
 from presslens.analysers.naming.records import NamingMention
@@ -204,7 +205,7 @@ class TechniquesAnalyser:
                     evidence=Evidence(
                         rule=MODEL_RULE,
                         score=round(span.score, 4),
-                        cues=_cue_words(encoded, probabilities, span.first, span.last),
+                        cues=cue_words(encoded, probabilities, span.first, span.last),
                         note=f"{TECHNIQUES[best]} {row[best]:.2f}, next {TECHNIQUES[second]} {row[second]:.2f}",
                     ),
                 )
@@ -228,24 +229,25 @@ class TechniquesAnalyser:
         ]
 
 
-def _cue_words(encoded: Encoded, probabilities: torch.Tensor, first: int, last: int) -> tuple[Span, ...]:
-    """The span's words with the highest wordpiece probability (at most three), in text order; punctuation never."""
-    best: dict[int, float] = {}
+def cue_words(encoded: Encoded, probabilities: torch.Tensor, first: int, last: int) -> tuple[Span, ...]:
+    """The span's words with the highest wordpiece probability (at most three), in text order.
+
+    Punctuation never; stop words only when the span has no other word: "we", "are" and "will" may score highest
+    in "If he will feel some blood … we are weak", but "blood", "weak" and "push" are what a reader checks.
+    """
+    bounds: dict[int, tuple[int, int]] = {}  # word -> its characters
+    best: dict[int, float] = {}  # word -> its best wordpiece probability
     for index in range(first, last):
         word = encoded.words[index]
         start, end = encoded.offsets[index]
-        if any(char.isalnum() for char in encoded.text[start:end]):
-            best[word] = max(best.get(word, 0.0), float(probabilities[index]))
-    chosen = set(sorted(best, key=lambda word: -best[word])[:_CUE_WORDS])
-    bounds: dict[int, tuple[int, int]] = {}
-    for index in range(first, last):
-        word = encoded.words[index]
-        if word in chosen:
-            start, end = encoded.offsets[index]
-            bounds[word] = (bounds[word][0], end) if word in bounds else (start, end)
-    if not bounds:  # a span of punctuation only: the span is its own cue
-        bounds[-1] = (encoded.offsets[first][0], encoded.offsets[last - 1][1])
-    return tuple(Span.of(encoded.text, start, end) for start, end in sorted(bounds.values()))
+        bounds[word] = (bounds[word][0], end) if word in bounds else (start, end)
+        best[word] = max(best.get(word, 0.0), float(probabilities[index]))
+    words = [word for word, (start, end) in bounds.items() if any(char.isalnum() for char in encoded.text[start:end])]
+    content = [word for word in words if encoded.text[slice(*bounds[word])].lower() not in STOP_WORDS]
+    chosen = sorted(content or words, key=lambda word: -best[word])[:_CUE_WORDS]
+    if not chosen:  # a span of punctuation only: the span is its own cue
+        return (Span.of(encoded.text, encoded.offsets[first][0], encoded.offsets[last - 1][1]),)
+    return tuple(Span.of(encoded.text, *bounds[word]) for word in sorted(chosen, key=lambda word: bounds[word]))
 
 
 def techniques_profile(records: Sequence[Technique], doc: Doc) -> TechniquesProfile:
