@@ -107,6 +107,22 @@ def test_config_selects_techniques_and_rejects_unknown_ones(sample_path: Path) -
         TechniquesConfig(techniques=("Propaganda",))
 
 
+def test_the_models_edge_trim_applies_and_the_config_overrides_it(sample_path: Path) -> None:
+    assert float(shared_model().settings["trim"]) > 0  # chosen with the decoding on the dev split
+    article = ingest_path(sample_path)
+
+    def model_spans(config: dict[str, Any]) -> list[tuple[int, int]]:
+        pipeline = Pipeline(only=["techniques"], config={"techniques": {"rules": False, **config}})
+        return [(r["start"], r["end"]) for r in pipeline.analyze(article).to_json()["techniques"]]
+
+    trimmed, untrimmed = model_spans({}), model_spans({"trim": 0.0})
+    assert len(trimmed) == len(untrimmed) and trimmed != untrimmed
+    for (start, end), (wide_start, wide_end) in zip(trimmed, untrimmed, strict=True):
+        assert wide_start <= start < end <= wide_end
+    with pytest.raises(ValidationError):
+        TechniquesConfig(trim=1.5)
+
+
 def test_missing_model_files_give_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ModelFilesMissingError, match="presslens train techniques"):
         TechniquesAnalyser(TechniquesConfig(model_dir=str(tmp_path)))
@@ -184,6 +200,20 @@ def test_decoding_keeps_whole_words_and_bridges_one_word_gaps(sample_path: Path)
         "of stonewalling",
     ]
     assert decode_spans(encoded, probabilities, 0.95, max_gap=0, low=0.25) == []
+    # trim: the edge words below a share of the span's best word are cut off ("of" at 0.3 against 0.9)
+    assert [text[s.start : s.end] for s in decode_spans(encoded, probabilities, 0.85, 0, low=0.25, trim=0.5)] == [
+        "stonewalling",
+    ]
+    assert [text[s.start : s.end] for s in decode_spans(encoded, probabilities, 0.85, 0, low=0.25, trim=0.3)] == [
+        "of stonewalling",
+    ]
+    # only the edges are trimmed: "the" (0) inside stays, while "so" (0.8) reaches 0.85 x 0.9 and not 0.95 x 0.9
+    assert [text[s.start : s.end] for s in decode_spans(encoded, probabilities, 0.5, max_gap=1, trim=0.85)] == [
+        "stonewalling the so"
+    ]
+    assert [text[s.start : s.end] for s in decode_spans(encoded, probabilities, 0.5, max_gap=1, trim=0.95)] == [
+        "stonewalling"
+    ]
 
 
 def test_span_features_see_repetition_and_the_title() -> None:

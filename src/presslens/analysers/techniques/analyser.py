@@ -57,6 +57,11 @@ class TechniquesConfig(BaseModel):
     max_gap: int | None = Field(
         default=None, ge=0, description="merge spans separated by at most this many words [default: the model's]"
     )
+    trim: float | None = Field(
+        default=None, ge=0, le=1,
+        description="cut a span's edge words below this share of its best word's probability [default: the "
+        "model's; 0 keeps every word]",
+    )
     min_chars: int = Field(default=2, ge=1, description="drop model spans shorter than this")
     precision: Literal["auto", "int8", "bf16", "fp32"] = Field(
         default="auto",
@@ -187,7 +192,8 @@ class TechniquesAnalyser:
         threshold = self.config.threshold or float(loaded.settings["threshold"])
         max_gap = int(loaded.settings["max_gap"]) if self.config.max_gap is None else self.config.max_gap
         low = self.config.low_threshold or loaded.settings.get("low_threshold")
-        spans = decode_spans(encoded, probabilities, threshold, max_gap, self.config.min_chars, low=low)
+        trim = float(loaded.settings.get("trim", 0.0)) if self.config.trim is None else self.config.trim
+        spans = decode_spans(encoded, probabilities, threshold, max_gap, self.config.min_chars, low=low, trim=trim)
         rows = classify_spans(loaded.model, encoded, hidden, [(span.start, span.end) for span in spans]).tolist()
         records = []
         for span, row in zip(spans, rows, strict=True):

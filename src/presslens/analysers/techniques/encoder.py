@@ -316,13 +316,15 @@ def decode_spans(
     max_gap: int = 1,
     min_chars: int = 2,
     low: float | None = None,
+    trim: float = 0.0,
 ) -> list[DecodedSpan]:
     """Character spans of runs of words whose best wordpiece reaches ``low``, holding one that reaches ``threshold``.
 
     Hysteresis: a span needs one word at ``threshold`` and extends over neighbours at ``low`` (default: the
     threshold). A word counts whole (all its wordpieces) or not at all; runs separated by at most ``max_gap``
-    words are merged; spans shorter than ``min_chars`` characters are dropped. The score is the mean wordpiece
-    probability.
+    words are merged; then the words at either edge below ``trim`` times the span's best word are cut off (the
+    hysteresis runs on over weak words around a short loaded phrase; PTC's spans are mostly one to three words);
+    spans shorter than ``min_chars`` characters are dropped. The score is the mean wordpiece probability.
     """
     low = threshold if low is None else min(low, threshold)
     word_pieces: list[tuple[int, int]] = []  # [first, last) wordpieces of each word, in order
@@ -332,10 +334,10 @@ def decode_spans(
         else:
             word_pieces.append((index, index + 1))
     values = probabilities.tolist()
-    inside = [max(values[a:b]) >= low for a, b in word_pieces]
+    word_best = [max(values[a:b]) for a, b in word_pieces]
     runs: list[list[int]] = []
-    for index, flag in enumerate(inside):
-        if not flag:
+    for index, best in enumerate(word_best):
+        if best < low:
             continue
         if runs and index - runs[-1][1] - 1 <= max_gap:
             runs[-1][1] = index
@@ -343,9 +345,16 @@ def decode_spans(
             runs.append([index, index])
     spans = []
     for first_word, last_word in runs:
+        peak = max(word_best[first_word : last_word + 1])
+        if peak < threshold:
+            continue
+        while word_best[first_word] < trim * peak:
+            first_word += 1
+        while word_best[last_word] < trim * peak:
+            last_word -= 1
         first, last = word_pieces[first_word][0], word_pieces[last_word][1]
         start, end = encoded.offsets[first][0], encoded.offsets[last - 1][1]
-        if end - start >= min_chars and max(values[first:last]) >= threshold:
+        if end - start >= min_chars:
             spans.append(DecodedSpan(start, end, sum(values[first:last]) / (last - first), first, last))
     return spans
 

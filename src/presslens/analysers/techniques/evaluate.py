@@ -40,6 +40,8 @@ def _analyser_config(options: Mapping[str, str]) -> dict[str, Any]:
         config["threshold"] = float(options["threshold"])
     if options.get("precision"):
         config["precision"] = options["precision"]
+    if options.get("trim"):
+        config["trim"] = float(options["trim"])
     return config
 
 
@@ -106,12 +108,13 @@ def evaluate_ptc(folder: Path, options: Mapping[str, str]) -> EvalReport:
     report.figures["encoder precision"] = loaded.settings["precision"]
     report.figures["decoding"] = (
         f"threshold {config.get('threshold', loaded.settings['threshold'])}, "
-        f"low {loaded.settings.get('low_threshold', '-')}, max gap {loaded.settings['max_gap']}"
+        f"low {loaded.settings.get('low_threshold', '-')}, max gap {loaded.settings['max_gap']}, "
+        f"trim {config.get('trim', loaded.settings.get('trim', 0.0))}"
     )
     report.notes.append(
-        "dev split: article ids whose sha256 is 0 modulo 5; the model never trained on them, and its threshold "
-        "was chosen on them (int8). Scored with the model as the analyser runs it, in the encoder precision above "
-        "(`--option precision=int8|bf16|fp32` to choose)."
+        "dev split: article ids whose sha256 is 0 modulo 5; the model never trained on them, and its decoding "
+        "(thresholds, gap, trim) was chosen on them (int8). Scored with the model as the analyser runs it, in the "
+        "encoder precision above (`--option precision=int8|bf16|fp32` to choose)."
     )
     return report
 
@@ -159,7 +162,7 @@ def evaluate_samples(folder: Path, options: Mapping[str, str]) -> EvalReport:
 @eval_task(
     "techniques",
     help="PTC folder (articles/ + labels-tc/) or a folder of */article.txt + gold.json; "
-    "options: split=dev|train|all, limit=N, model_dir=DIR, threshold=T, precision=int8|bf16|fp32",
+    "options: split=dev|train|all, limit=N, model_dir=DIR, threshold=T, trim=S, precision=int8|bf16|fp32",
 )
 def evaluate(data: Path, options: Mapping[str, str]) -> EvalReport:
     """Score the techniques analyser on PTC (SI, TC, rules) or on the samples' gold techniques."""

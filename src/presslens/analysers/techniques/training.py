@@ -44,12 +44,14 @@ from presslens.eval.metrics import PRF, ZERO
 REFIT_C = 0.1
 REFIT_SHARE = 0.5
 
-#: SI decodings tried on the dev split, (threshold, low threshold, max gap); the best is stored with the model.
+#: SI decodings tried on the dev split, (threshold, low threshold, max gap, edge trim: see
+#: :func:`~presslens.analysers.techniques.encoder.decode_spans`); the best is stored with the model.
 DECODINGS = tuple(
-    (high, round(high * share, 3), gap)
+    (high, round(high * share, 3), gap, trim)
     for high in (0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6)
     for share in (1.0, 0.75, 0.5)
     for gap in (1, 3)
+    for trim in (0.0, 0.4, 0.5, 0.6)
 )
 
 
@@ -208,7 +210,7 @@ def train_model(
         history.append(scores)
         progress(
             f"epoch {epoch}: loss {scores['loss']}, dev SI F1 {scores['si_f1']} at threshold {scores['threshold']}/"
-            f"{scores['low_threshold']}, gap {scores['max_gap']} "
+            f"{scores['low_threshold']}, gap {scores['max_gap']}, trim {scores['trim']} "
             f"(P {scores['si_precision']}, R {scores['si_recall']}), dev TC micro-F1 {scores['tc_micro_f1']}, "
             f"{scores['seconds']} s"
         )
@@ -233,6 +235,7 @@ def _summary(
         "threshold": history[-1]["threshold"],
         "low_threshold": history[-1]["low_threshold"],
         "max_gap": history[-1]["max_gap"],
+        "trim": history[-1]["trim"],
         "window": settings.window,
         "layers": settings.layers,
         "training": asdict(settings),
@@ -259,11 +262,12 @@ def dev_scores(
         hidden, article_probabilities = run_article(model, article_encoded, cls_id, sep_id, device=device)
         probabilities.append(article_probabilities)
         score_gold_spans(tc, model, article_encoded, hidden.to(device), article.spans)
-    (threshold, low, gap), si = best_decoding(encoded, probabilities, articles)
+    (threshold, low, gap, trim), si = best_decoding(encoded, probabilities, articles)
     return {
         "threshold": threshold,
         "low_threshold": low,
         "max_gap": gap,
+        "trim": trim,
         "si_precision": round(si.precision, 4),
         "si_recall": round(si.recall, 4),
         "si_f1": round(si.f1, 4),
@@ -283,15 +287,15 @@ def score_gold_spans(
 
 def best_decoding(
     encoded: Sequence[Encoded], probabilities: Sequence[torch.Tensor], articles: Sequence[PTCArticle]
-) -> tuple[tuple[float, float, int], PRF]:
+) -> tuple[tuple[float, float, int, float], PRF]:
     """The decoding of :data:`DECODINGS` with the best SI F1 on these articles, and its score."""
     scores = {}
-    for threshold, low, gap in DECODINGS:
+    for threshold, low, gap, trim in DECODINGS:
         total = ZERO
         for article_encoded, article_probabilities, article in zip(encoded, probabilities, articles, strict=True):
-            spans = decode_spans(article_encoded, article_probabilities, threshold, gap, low=low)
+            spans = decode_spans(article_encoded, article_probabilities, threshold, gap, low=low, trim=trim)
             total += si_score([(span.start, span.end) for span in spans], article.spans)
-        scores[(threshold, low, gap)] = total
+        scores[(threshold, low, gap, trim)] = total
     best = max(scores, key=lambda decoding: scores[decoding].f1)
     return best, scores[best]
 
@@ -361,12 +365,14 @@ def tune_decoding(
         threshold=scores["threshold"],
         low_threshold=scores["low_threshold"],
         max_gap=scores["max_gap"],
+        trim=scores["trim"],
         dev_int8={name: scores[name] for name in ("si_precision", "si_recall", "si_f1", "tc_micro_f1")},
     )
     (folder / SETTINGS_FILE).write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
     progress(
         f"decoding tuned on the dev split (int8, windows of {window}): threshold {scores['threshold']}, "
-        f"low {scores['low_threshold']}, max gap {scores['max_gap']}: SI P {scores['si_precision']:.4f} "
-        f"R {scores['si_recall']:.4f} F1 {scores['si_f1']:.4f}; TC micro-F1 {scores['tc_micro_f1']:.4f}"
+        f"low {scores['low_threshold']}, max gap {scores['max_gap']}, trim {scores['trim']}: "
+        f"SI P {scores['si_precision']:.4f} R {scores['si_recall']:.4f} F1 {scores['si_f1']:.4f}; "
+        f"TC micro-F1 {scores['tc_micro_f1']:.4f}"
     )
     return settings
