@@ -21,8 +21,9 @@ from presslens.analysers.techniques.encoder import (
     native_precision,
     span_features,
 )
-from presslens.analysers.techniques.ptc import DEV_MODULUS, is_dev
+from presslens.analysers.techniques.ptc import DEV_MODULUS, LabelledSpan, PTCArticle, is_dev
 from presslens.analysers.techniques.scoring import TCCounts
+from presslens.analysers.techniques.training import gold_pieces, training_windows
 from presslens.eval.tasks import run_eval_task
 from presslens.ingest import ingest_path, ingest_text
 from presslens.pipeline import Pipeline
@@ -108,17 +109,20 @@ def test_config_selects_techniques_and_rejects_unknown_ones(sample_path: Path) -
 
 
 def test_the_models_edge_trim_applies_and_the_config_overrides_it(sample_path: Path) -> None:
-    assert float(shared_model().settings["trim"]) > 0  # chosen with the decoding on the dev split
+    model_trim = float(shared_model().settings["trim"])
+    assert model_trim > 0  # chosen with the decoding on the dev split
     article = ingest_path(sample_path)
 
     def model_spans(config: dict[str, Any]) -> list[tuple[int, int]]:
         pipeline = Pipeline(only=["techniques"], config={"techniques": {"rules": False, **config}})
         return [(r["start"], r["end"]) for r in pipeline.analyze(article).to_json()["techniques"]]
 
-    trimmed, untrimmed = model_spans({}), model_spans({"trim": 0.0})
-    assert len(trimmed) == len(untrimmed) and trimmed != untrimmed
-    for (start, end), (wide_start, wide_end) in zip(trimmed, untrimmed, strict=True):
-        assert wide_start <= start < end <= wide_end
+    assert model_spans({}) == model_spans({"trim": model_trim})
+    trimmed, untrimmed = model_spans({"trim": 0.9}), model_spans({"trim": 0.0})
+    assert trimmed and trimmed != untrimmed
+    # each trimmed span lies inside an untrimmed one (a span trimmed below min_chars is dropped)
+    assert all(any(wide_start <= start < end <= wide_end for wide_start, wide_end in untrimmed)
+               for start, end in trimmed)
     with pytest.raises(ValidationError):
         TechniquesConfig(trim=1.5)
 
@@ -255,3 +259,28 @@ def test_records_are_typed() -> None:
         evidence={"rule": "doubt cue verb", "cues": [{"start": 0, "end": 7, "text": "claimed"}]},  # type: ignore[arg-type]
     )
     assert record.technique_score is None
+
+
+def test_training_weighs_each_gold_span_about_alike_in_the_si_loss() -> None:
+    text = "They are traitors. The so-called experts lied to the whole nation again and again, he said."
+    short = (text.index("traitors"), text.index("traitors") + len("traitors"))
+    long = (text.index("The so-called"), text.index(", he said"))
+    article = PTCArticle("1", text, (
+        LabelledSpan(*short, "Name_Calling,Labeling"),
+        LabelledSpan(*long, "Loaded_Language"),
+        LabelledSpan(*long, "Doubt"),  # the same span twice: merged, as SI scores it
+    ))
+    encoded = encode(shared_model().tokenizer, text, 256)
+    pieces = gold_pieces(encoded, article)
+    assert len(pieces) == 2
+    (short_first, short_last), (long_first, long_last) = pieces
+    mean = ((short_last - short_first) + (long_last - long_first)) / 2
+    [window] = training_windows(encoded, article, mean, span_weight=0.5)
+    assert window.inside[short_first] == 1.0 and window.inside[0] == 0.0
+    assert window.weights[0] == 1.0  # outside every span
+    assert window.weights[short_first] == pytest.approx((mean / (short_last - short_first)) ** 0.5)
+    assert window.weights[long_first] == pytest.approx((mean / (long_last - long_first)) ** 0.5)
+    assert window.weights[short_first] > 1.0 > window.weights[long_first]
+    assert len(window.spans) == 3  # TC still sees every labelled span
+    [unweighted] = training_windows(encoded, article, mean, span_weight=0.0)
+    assert set(unweighted.weights) == {1.0}

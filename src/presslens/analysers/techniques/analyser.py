@@ -236,7 +236,7 @@ class TechniquesAnalyser:
 
 
 def cue_words(encoded: Encoded, probabilities: torch.Tensor, first: int, last: int) -> tuple[Span, ...]:
-    """The span's words with the highest wordpiece probability (at most three), in text order.
+    """The span's words with the highest wordpiece probability (at most three, each spelling once), in text order.
 
     Punctuation never; stop words only when the span has no other word: "we", "are" and "will" may score highest
     in "If he will feel some blood … we are weak", but "blood", "weak" and "push" are what a reader checks.
@@ -250,7 +250,13 @@ def cue_words(encoded: Encoded, probabilities: torch.Tensor, first: int, last: i
         best[word] = max(best.get(word, 0.0), float(probabilities[index]))
     words = [word for word, (start, end) in bounds.items() if any(char.isalnum() for char in encoded.text[start:end])]
     content = [word for word in words if encoded.text[slice(*bounds[word])].lower() not in STOP_WORDS]
-    chosen = sorted(content or words, key=lambda word: -best[word])[:_CUE_WORDS]
+    chosen: list[int] = []
+    seen: set[str] = set()  # "push, push, push" shows "push" once
+    for word in sorted(content or words, key=lambda word: -best[word]):
+        spelled = encoded.text[slice(*bounds[word])].lower()
+        if spelled not in seen and len(chosen) < _CUE_WORDS:
+            chosen.append(word)
+            seen.add(spelled)
     if not chosen:  # a span of punctuation only: the span is its own cue
         return (Span.of(encoded.text, encoded.offsets[first][0], encoded.offsets[last - 1][1]),)
     return tuple(Span.of(encoded.text, *bounds[word]) for word in sorted(chosen, key=lambda word: bounds[word]))

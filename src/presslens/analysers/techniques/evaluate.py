@@ -113,8 +113,9 @@ def evaluate_ptc(folder: Path, options: Mapping[str, str]) -> EvalReport:
     )
     report.notes.append(
         "dev split: article ids whose sha256 is 0 modulo 5; the model never trained on them, and its decoding "
-        "(thresholds, gap, trim) was chosen on them (int8). Scored with the model as the analyser runs it, in the "
-        "encoder precision above (`--option precision=int8|bf16|fp32` to choose)."
+        f"(thresholds, gap, trim) was chosen on them ({loaded.settings.get('dev_tuned', {}).get('precision', 'int8')}"
+        "). Scored with the model as the analyser runs it, in the encoder precision above "
+        "(`--option precision=int8|bf16|fp32` to choose)."
     )
     return report
 

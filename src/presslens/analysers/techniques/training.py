@@ -28,6 +28,7 @@ from presslens.analysers.techniques.encoder import (
     encode,
     load_model,
     load_tokenizer,
+    native_precision,
     new_model,
     pool,
     read_settings,
@@ -38,7 +39,7 @@ from presslens.analysers.techniques.encoder import (
 )
 from presslens.analysers.techniques.ptc import TECHNIQUES, LabelledSpan, PTCArticle
 from presslens.analysers.techniques.scoring import TCCounts, gold_span_groups, si_score, top_labels
-from presslens.eval.metrics import PRF, ZERO
+from presslens.eval.metrics import PRF, ZERO, merge_intervals
 
 #: L2 strength (as scikit-learn's C) of the refitted linear TC head, and its share of the TC probabilities.
 REFIT_C = 0.1
@@ -69,6 +70,9 @@ class TrainingSettings:
     layers: int = 3  # the first 3 of MiniLM-L6's layers: half the cost of 6 and as good on dev (docs/techniques.md)
     tc_weight: float = 1.0
     positive_weight: float = 1.0
+    # in the SI loss, a wordpiece of a gold span weighs (mean span length / its span's length) ** span_weight: the SI
+    # metric counts spans, not wordpieces, and most spans are short (0: every wordpiece alike; docs/techniques.md)
+    span_weight: float = 0.5
     seed: int = 13
     threads: int = 1
     device: str = "cpu"
@@ -76,21 +80,33 @@ class TrainingSettings:
 
 @dataclass
 class _Window:
-    """One training window: its wordpieces, SI labels, and the gold spans it holds (for TC)."""
+    """One training window: its wordpieces, SI labels and their loss weights, and the gold spans it holds (TC)."""
 
     ids: list[int]
     inside: list[float]
+    weights: list[float]
     spans: list[tuple[int, int, list[float], int]] = field(default_factory=list)  # first, last, features, label
 
 
-def training_windows(encoded: Encoded, article: PTCArticle) -> list[_Window]:
-    """Windows of one article with per-wordpiece labels (inside any gold span) and TC targets."""
+def gold_pieces(encoded: Encoded, article: PTCArticle) -> list[tuple[int, int]]:
+    """The article's gold spans, merged where they overlap (as SI scores them), as wordpiece ranges."""
+    merged = merge_intervals((span.start, span.end) for span in article.spans)
+    ranges = (encoded.token_range(start, end) for start, end in merged)
+    return [(first, last) for first, last in ranges if last > first]
+
+
+def training_windows(
+    encoded: Encoded, article: PTCArticle, mean_length: float = 1.0, span_weight: float = 0.0
+) -> list[_Window]:
+    """Windows of one article with per-wordpiece labels (inside any gold span), their SI loss weights
+    (``(mean_length / span length) ** span_weight`` inside a span, 1 outside) and TC targets."""
     inside = [0.0] * len(encoded.ids)
-    for span in article.spans:
-        first, last = encoded.token_range(span.start, span.end)
+    weights = [1.0] * len(encoded.ids)
+    for first, last in gold_pieces(encoded, article):
         for index in range(first, last):
             inside[index] = 1.0
-    result = [_Window(list(encoded.ids[a:b]), inside[a:b]) for a, b in encoded.windows]
+            weights[index] = (mean_length / (last - first)) ** span_weight
+    result = [_Window(list(encoded.ids[a:b]), inside[a:b], weights[a:b]) for a, b in encoded.windows]
     starts = [a for a, _ in encoded.windows]
     for span in article.spans:
         first, last = encoded.token_range(span.start, span.end)
@@ -122,19 +138,22 @@ def _loss(
     ids = torch.zeros((len(batch), length), dtype=torch.long)
     mask = torch.zeros((len(batch), length), dtype=torch.long)
     targets = torch.zeros((len(batch), length))
+    weights = torch.ones((len(batch), length))
     tagged = torch.zeros((len(batch), length), dtype=torch.bool)
     for row, window in enumerate(batch):
         count = len(window.ids)
         ids[row, : count + 2] = torch.tensor([cls_id, *window.ids, sep_id])
         mask[row, : count + 2] = 1
         targets[row, 1 : count + 1] = torch.tensor(window.inside)
+        weights[row, 1 : count + 1] = torch.tensor(window.weights)
         tagged[row, 1 : count + 1] = True
     device = settings.device
     hidden = model.hidden_states(ids.to(device), mask.to(device))
     logits = model.tag_logits(hidden)
     weight = torch.tensor(settings.positive_weight, device=device)
+    on = tagged.to(device)
     loss = nn.functional.binary_cross_entropy_with_logits(
-        logits[tagged.to(device)], targets.to(device)[tagged.to(device)], pos_weight=weight
+        logits[on], targets.to(device)[on], weight=weights.to(device)[on], pos_weight=weight
     )
     pooled, features, labels = [], [], []
     for row, window in enumerate(batch):
@@ -167,10 +186,13 @@ def train_model(
     rng = random.Random(settings.seed)
     tokenizer = load_tokenizer()
     cls_id, sep_id = tokenizer.cls_token_id, tokenizer.sep_token_id
+    train_encoded = [encode(tokenizer, article.text, settings.window) for article in train]
+    lengths = [last - first for e, a in zip(train_encoded, train, strict=True) for first, last in gold_pieces(e, a)]
+    mean_length = sum(lengths) / max(1, len(lengths))
     windows = [
         window
-        for article in train
-        for window in training_windows(encode(tokenizer, article.text, settings.window), article)
+        for article_encoded, article in zip(train_encoded, train, strict=True)
+        for window in training_windows(article_encoded, article, mean_length, settings.span_weight)
     ]
     dev_encoded = [encode(tokenizer, article.text, settings.window) for article in dev]
     model = new_model(settings.layers).to(settings.device)
@@ -349,28 +371,34 @@ def refit_classifier(
 def tune_decoding(
     folder: Path, dev: Sequence[PTCArticle], window: int = 256, progress: Callable[[str], None] = print
 ) -> dict[str, Any]:
-    """Choose the SI decoding on the dev split with the int8 model (the precision every CPU runs fast; bf16, where
-    the CPU runs it, is closer to fp32), into model.json.
+    """Choose the SI decoding on the dev split with the model in this CPU's native precision (bf16 where it
+    multiplies bf16 natively, else int8: the way the analyser runs it here), into model.json.
 
     ``window`` is the run-time window (wordpieces), recorded for the analyser: 128 costs about a fifth less than
     256 with int8 and loses about 0.01 of TC on the dev split (docs/techniques.md).
     """
-    model = load_model(folder, "int8")
+    precision = native_precision()
+    model = load_model(folder, precision)
     settings = read_settings(folder)
     tokenizer = load_tokenizer()
     encoded = [encode(tokenizer, article.text, window) for article in dev]
     scores = dev_scores(model, encoded, dev, tokenizer.cls_token_id, tokenizer.sep_token_id)
+    for stale in ("dev_int8", "dev_tuned"):  # the scores of an earlier tuning
+        settings.pop(stale, None)
     settings.update(
         window=window,
         threshold=scores["threshold"],
         low_threshold=scores["low_threshold"],
         max_gap=scores["max_gap"],
         trim=scores["trim"],
-        dev_int8={name: scores[name] for name in ("si_precision", "si_recall", "si_f1", "tc_micro_f1")},
+        dev_tuned={
+            "precision": precision,
+            **{name: scores[name] for name in ("si_precision", "si_recall", "si_f1", "tc_micro_f1")},
+        },
     )
     (folder / SETTINGS_FILE).write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
     progress(
-        f"decoding tuned on the dev split (int8, windows of {window}): threshold {scores['threshold']}, "
+        f"decoding tuned on the dev split ({precision}, windows of {window}): threshold {scores['threshold']}, "
         f"low {scores['low_threshold']}, max gap {scores['max_gap']}, trim {scores['trim']}: "
         f"SI P {scores['si_precision']:.4f} R {scores['si_recall']:.4f} F1 {scores['si_f1']:.4f}; "
         f"TC micro-F1 {scores['tc_micro_f1']:.4f}"

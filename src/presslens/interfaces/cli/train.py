@@ -71,6 +71,8 @@ def train_quotes(data: Path, out: Path | None, c1: float | None, c2: float | Non
 @click.option("--layers", type=click.IntRange(min=1, max=6), default=None,
               help="encoder layers kept (of MiniLM's 6): fewer run faster")
 @click.option("--seed", type=int, default=None, help="random seed (initialisation and batch order)")
+@click.option("--span-weight", type=click.FloatRange(min=0), default=None,
+              help="SI loss weight of a gold span's wordpieces: (mean length / its length) ** this [default 0.5]")
 @click.option("--threads", type=click.IntRange(min=1), default=None, help="torch CPU threads")
 @click.option("--device", default=None, help="torch device: cpu, cuda…")
 @click.option("--window-at-run-time", "run_window", type=click.IntRange(min=16, max=512), default=256,
@@ -79,13 +81,15 @@ def train_quotes(data: Path, out: Path | None, c1: float | None, c2: float | Non
               help="only the steps after fine-tuning (linear TC head refit, SI decoding) on the model in --out")
 def train_techniques(
     data: Path, out: Path | None, epochs: int | None, learning_rate: float | None, window: int | None,
-    layers: int | None, seed: int | None, threads: int | None, device: str | None, run_window: int,
+    layers: int | None, seed: int | None, span_weight: float | None, threads: int | None, device: str | None,
+    run_window: int,
     finish_only: bool,
 ) -> None:
     """Fine-tune the techniques model (MiniLM, SI tagger + TC classifier) on PTC; saves after every epoch.
 
-    Then, with the int8 model the analyser runs: a linear TC head is fitted on the training spans and averaged
-    with the MLP head, and the SI decoding (thresholds, gap) is chosen on the dev split.
+    Then a linear TC head is fitted on the int8 encoder's vectors of the training spans and averaged with the MLP
+    head, and the SI decoding (thresholds, gap, edge trim) is chosen on the dev split in the precision the
+    analyser runs on this CPU (bf16 where it multiplies bf16 natively, else int8).
     """
     import torch
 
@@ -100,7 +104,7 @@ def train_techniques(
 
     console = Console(stderr=True)
     given: dict[str, Any] = {"epochs": epochs, "learning_rate": learning_rate, "window": window, "layers": layers,
-                             "seed": seed, "threads": threads, "device": device}
+                             "seed": seed, "span_weight": span_weight, "threads": threads, "device": device}
     settings = replace(TrainingSettings(), **{name: value for name, value in given.items() if value is not None})
     target = out or default_model_dir()
     try:
