@@ -187,7 +187,11 @@ def train_model(
     tokenizer = load_tokenizer()
     cls_id, sep_id = tokenizer.cls_token_id, tokenizer.sep_token_id
     train_encoded = [encode(tokenizer, article.text, settings.window) for article in train]
-    lengths = [last - first for e, a in zip(train_encoded, train, strict=True) for first, last in gold_pieces(e, a)]
+    lengths = [
+        last - first
+        for article_encoded, article in zip(train_encoded, train, strict=True)
+        for first, last in gold_pieces(article_encoded, article)
+    ]
     mean_length = sum(lengths) / max(1, len(lengths))
     windows = [
         window
@@ -383,8 +387,7 @@ def tune_decoding(
     tokenizer = load_tokenizer()
     encoded = [encode(tokenizer, article.text, window) for article in dev]
     scores = dev_scores(model, encoded, dev, tokenizer.cls_token_id, tokenizer.sep_token_id)
-    for stale in ("dev_int8", "dev_tuned"):  # the scores of an earlier tuning
-        settings.pop(stale, None)
+    settings.pop("dev_int8", None)  # what tunings before this one, in int8 only, wrote
     settings.update(
         window=window,
         threshold=scores["threshold"],
