@@ -83,6 +83,19 @@ class TechniquesConfig(BaseModel):
 
 
 @dataclass(frozen=True)
+class Decoding:
+    """How the SI probabilities become spans (:func:`~presslens.analysers.techniques.encoder.decode_spans`)."""
+
+    threshold: float
+    low: float | None
+    max_gap: int
+    trim: float
+
+    def __str__(self) -> str:
+        return f"threshold {self.threshold}, low {self.low or '-'}, max gap {self.max_gap}, trim {self.trim}"
+
+
+@dataclass(frozen=True)
 class LoadedModel:
     """The model of one folder, loaded once per process: network, tokenizer and its settings."""
 
@@ -189,11 +202,11 @@ class TechniquesAnalyser:
         set_threads(self.config.threads)
         loaded = shared_model(self.folder, self.config.precision)
         encoded, hidden, probabilities = run if run is not None else loaded.run(text)
-        threshold = self.config.threshold or float(loaded.settings["threshold"])
-        max_gap = int(loaded.settings["max_gap"]) if self.config.max_gap is None else self.config.max_gap
-        low = self.config.low_threshold or loaded.settings.get("low_threshold")
-        trim = float(loaded.settings.get("trim", 0.0)) if self.config.trim is None else self.config.trim
-        spans = decode_spans(encoded, probabilities, threshold, max_gap, self.config.min_chars, low=low, trim=trim)
+        decoding = self.decoding(loaded.settings)
+        spans = decode_spans(
+            encoded, probabilities, decoding.threshold, decoding.max_gap, self.config.min_chars, low=decoding.low,
+            trim=decoding.trim,
+        )
         rows = classify_spans(loaded.model, encoded, hidden, [(span.start, span.end) for span in spans]).tolist()
         records = []
         for span, row in zip(spans, rows, strict=True):
@@ -217,6 +230,17 @@ class TechniquesAnalyser:
                 )
             )
         return records
+
+    def decoding(self, settings: dict[str, Any]) -> Decoding:
+        """The decoding this analyser runs: its config where set, else the model's settings (``model.json``; a model
+        tuned before the edge trim has none: 0)."""
+        config = self.config
+        return Decoding(
+            threshold=config.threshold or float(settings["threshold"]),
+            low=config.low_threshold or settings.get("low_threshold"),
+            max_gap=int(settings["max_gap"]) if config.max_gap is None else config.max_gap,
+            trim=float(settings.get("trim", 0.0)) if config.trim is None else config.trim,
+        )
 
     @staticmethod
     def rule_records(doc: Doc, quotes: Sequence[Quote], mentions: Sequence[NamingMention]) -> list[Technique]:
@@ -248,15 +272,15 @@ def cue_words(encoded: Encoded, probabilities: torch.Tensor, first: int, last: i
         start, end = encoded.offsets[index]
         bounds[word] = (bounds[word][0], end) if word in bounds else (start, end)
         best[word] = max(best.get(word, 0.0), float(probabilities[index]))
-    words = [word for word, (start, end) in bounds.items() if any(char.isalnum() for char in encoded.text[start:end])]
-    content = [word for word in words if encoded.text[slice(*bounds[word])].lower() not in STOP_WORDS]
+    spelling = {word: encoded.text[start:end].lower() for word, (start, end) in bounds.items()}
+    words = [word for word, spelled in spelling.items() if any(char.isalnum() for char in spelled)]
+    content = [word for word in words if spelling[word] not in STOP_WORDS]
     chosen: list[int] = []
     seen: set[str] = set()  # "push, push, push" shows "push" once
     for word in sorted(content or words, key=lambda word: -best[word]):
-        spelled = encoded.text[slice(*bounds[word])].lower()
-        if spelled not in seen and len(chosen) < _CUE_WORDS:
+        if spelling[word] not in seen and len(chosen) < _CUE_WORDS:
             chosen.append(word)
-            seen.add(spelled)
+            seen.add(spelling[word])
     if not chosen:  # a span of punctuation only: the span is its own cue
         return (Span.of(encoded.text, encoded.offsets[first][0], encoded.offsets[last - 1][1]),)
     return tuple(Span.of(encoded.text, *bounds[word]) for word in sorted(chosen, key=lambda word: bounds[word]))

@@ -106,11 +106,7 @@ def evaluate_ptc(folder: Path, options: Mapping[str, str]) -> EvalReport:
     report.figures["SI F1 (model + rules)"] = round(si["model + rules"].f1, 4)
     report.figures["TC micro-F1"] = round(micro.f1, 4)
     report.figures["encoder precision"] = loaded.settings["precision"]
-    report.figures["decoding"] = (
-        f"threshold {config.get('threshold', loaded.settings['threshold'])}, "
-        f"low {loaded.settings.get('low_threshold', '-')}, max gap {loaded.settings['max_gap']}, "
-        f"trim {config.get('trim', loaded.settings.get('trim', 0.0))}"
-    )
+    report.figures["decoding"] = str(analyser.decoding(loaded.settings))
     report.notes.append(
         "dev split: article ids whose sha256 is 0 modulo 5; the model never trained on them, and its decoding "
         f"(thresholds, gap, trim) was chosen on them ({loaded.settings.get('dev_tuned', {}).get('precision', 'int8')}"
