@@ -25,7 +25,7 @@ from presslens.records import Evidence, Span
 if TYPE_CHECKING:  # the encoder (torch, transformers) is imported when the model is first needed
     import torch
 
-    from presslens.analysers.techniques.encoder import Encoded, Precision, TechniquesModel
+    from presslens.analysers.techniques.encoder import Decoding, Encoded, Precision, TechniquesModel
 
 #: Environment variable giving torch's CPU threads when the config does not (1 per batch worker, say).
 THREADS_VARIABLE = "PRESSLENS_TORCH_THREADS"
@@ -80,19 +80,6 @@ class TechniquesConfig(BaseModel):
         if unknown:
             raise ValueError(f"unknown techniques {unknown}; known: {', '.join(TECHNIQUES)}")
         return value
-
-
-@dataclass(frozen=True)
-class Decoding:
-    """How the SI probabilities become spans (:func:`~presslens.analysers.techniques.encoder.decode_spans`)."""
-
-    threshold: float
-    low: float | None
-    max_gap: int
-    trim: float
-
-    def __str__(self) -> str:
-        return f"threshold {self.threshold}, low {self.low or '-'}, max gap {self.max_gap}, trim {self.trim}"
 
 
 @dataclass(frozen=True)
@@ -197,16 +184,12 @@ class TechniquesAnalyser:
     ) -> list[Technique]:
         """The model's spans with their most probable technique; cues are the span's most probable words. ``run``
         is the model's pass over ``text`` (:meth:`LoadedModel.run`) when the caller has made it already."""
-        from presslens.analysers.techniques.encoder import classify_spans, decode_spans
+        from presslens.analysers.techniques.encoder import classify_spans
 
         set_threads(self.config.threads)
         loaded = shared_model(self.folder, self.config.precision)
         encoded, hidden, probabilities = run if run is not None else loaded.run(text)
-        decoding = self.decoding(loaded.settings)
-        spans = decode_spans(
-            encoded, probabilities, decoding.threshold, decoding.max_gap, self.config.min_chars, low=decoding.low,
-            trim=decoding.trim,
-        )
+        spans = self.decoding(loaded.settings).spans(encoded, probabilities, self.config.min_chars)
         rows = classify_spans(loaded.model, encoded, hidden, [(span.start, span.end) for span in spans]).tolist()
         records = []
         for span, row in zip(spans, rows, strict=True):
@@ -234,6 +217,8 @@ class TechniquesAnalyser:
     def decoding(self, settings: dict[str, Any]) -> Decoding:
         """The decoding this analyser runs: its config where set, else the model's settings (``model.json``; a model
         tuned before the edge trim has none: 0)."""
+        from presslens.analysers.techniques.encoder import Decoding
+
         config = self.config
         return Decoding(
             threshold=config.threshold or float(settings["threshold"]),

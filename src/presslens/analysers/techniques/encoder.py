@@ -359,6 +359,26 @@ def decode_spans(
     return spans
 
 
+@dataclass(frozen=True)
+class Decoding:
+    """One way the SI probabilities become spans: the arguments of :func:`decode_spans` that ``model.json`` stores
+    (tuned on the dev split) and the analyser's config can override."""
+
+    threshold: float
+    low: float | None
+    max_gap: int
+    trim: float
+
+    def spans(self, encoded: Encoded, probabilities: torch.Tensor, min_chars: int = 2) -> list[DecodedSpan]:
+        """One article's spans under this decoding."""
+        return decode_spans(
+            encoded, probabilities, self.threshold, self.max_gap, min_chars, low=self.low, trim=self.trim
+        )
+
+    def __str__(self) -> str:
+        return f"threshold {self.threshold}, low {self.low or '-'}, max gap {self.max_gap}, trim {self.trim}"
+
+
 # --- saving and loading ----------------------------------------------------------------------------------------
 
 

@@ -21,10 +21,10 @@ from presslens.analysers.techniques.encoder import (
     BASE_MODEL,
     FEATURES,
     SETTINGS_FILE,
+    Decoding,
     Encoded,
     TechniquesModel,
     classify_spans,
-    decode_spans,
     encode,
     load_model,
     load_tokenizer,
@@ -45,10 +45,10 @@ from presslens.eval.metrics import PRF, ZERO, merge_intervals
 REFIT_C = 0.1
 REFIT_SHARE = 0.5
 
-#: SI decodings tried on the dev split, (threshold, low threshold, max gap, edge trim: see
+#: SI decodings tried on the dev split (threshold, low threshold, max gap, edge trim: see
 #: :func:`~presslens.analysers.techniques.encoder.decode_spans`); the best is stored with the model.
 DECODINGS = tuple(
-    (high, round(high * share, 3), gap, trim)
+    Decoding(high, round(high * share, 3), gap, trim)
     for high in (0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6)
     for share in (1.0, 0.75, 0.5)
     for gap in (1, 3)
@@ -289,12 +289,12 @@ def dev_scores(
         hidden, article_probabilities = run_article(model, article_encoded, cls_id, sep_id, device=device)
         probabilities.append(article_probabilities)
         score_gold_spans(tc, model, article_encoded, hidden.to(device), article.spans)
-    (threshold, low, gap, trim), si = best_decoding(encoded, probabilities, articles)
+    decoding, si = best_decoding(encoded, probabilities, articles)
     return {
-        "threshold": threshold,
-        "low_threshold": low,
-        "max_gap": gap,
-        "trim": trim,
+        "threshold": decoding.threshold,
+        "low_threshold": decoding.low,
+        "max_gap": decoding.max_gap,
+        "trim": decoding.trim,
         "si_precision": round(si.precision, 4),
         "si_recall": round(si.recall, 4),
         "si_f1": round(si.f1, 4),
@@ -314,15 +314,15 @@ def score_gold_spans(
 
 def best_decoding(
     encoded: Sequence[Encoded], probabilities: Sequence[torch.Tensor], articles: Sequence[PTCArticle]
-) -> tuple[tuple[float, float, int, float], PRF]:
+) -> tuple[Decoding, PRF]:
     """The decoding of :data:`DECODINGS` with the best SI F1 on these articles, and its score."""
     scores = {}
-    for threshold, low, gap, trim in DECODINGS:
+    for decoding in DECODINGS:
         total = ZERO
         for article_encoded, article_probabilities, article in zip(encoded, probabilities, articles, strict=True):
-            spans = decode_spans(article_encoded, article_probabilities, threshold, gap, low=low, trim=trim)
+            spans = decoding.spans(article_encoded, article_probabilities)
             total += si_score([(span.start, span.end) for span in spans], article.spans)
-        scores[(threshold, low, gap, trim)] = total
+        scores[decoding] = total
     best = max(scores, key=lambda decoding: scores[decoding].f1)
     return best, scores[best]
 
