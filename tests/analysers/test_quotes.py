@@ -221,7 +221,8 @@ def _parts(view: Any, text: str) -> list[tuple[str, str | None, str | None]]:
 def test_polnear_view_follows_the_cue_and_source_conventions(pipeline: Any) -> None:
     text = (
         "Sanders, a Vermont senator, declined to endorse the plan. Jones complained about the delays. "
-        'Scott also added: "We are ready."'
+        'Scott also added: "We are ready." Kall -- co-editor of a book about the campaign -- said that the race '
+        "was far from over."
     )
     doc = pipeline.nlp(text)
     quotes = [
@@ -234,6 +235,8 @@ def test_polnear_view_follows_the_cue_and_source_conventions(pipeline: Any) -> N
     assert ("to endorse the plan", "declined", "Sanders, a Vermont senator,") in parts
     assert ("the delays", "complained about", "Jones") in parts
     assert ('"We are ready."', "also added:", "Scott") in parts
+    # and so does the dash closing an aside, which the analyser leaves out
+    assert ("that the race was far from over", "said", "Kall -- co-editor of a book about the campaign --") in parts
 
 
 def test_verbs_the_tagger_missed_take_the_subject_they_share(pipeline: Any) -> None:
@@ -274,10 +277,10 @@ def test_verbs_the_tagger_missed_take_the_subject_they_share(pipeline: Any) -> N
         # a subject the parser hung on the phrase before the verb
         ("In a statement to the Observer, her senior policy adviser, Jake Sullivan, said: “Hillary Clinton believes "
          "that transatlantic cooperation is essential.”", "said:", "her senior policy adviser, Jake Sullivan"),
-        # a poll keeps its date (PolNeAR's convention), a name keeps its dashed description
+        # a poll keeps its date (PolNeAR's convention), a name keeps its dashed description but not the closing dash
         ("A CNN/ORC poll last month found that most voters backed the plan.", "found", "A CNN/ORC poll last month"),
         ("Kall -- co-editor of a book about the campaign -- said that the race was far from over.", "said",
-         "Kall -- co-editor of a book about the campaign --"),
+         "Kall -- co-editor of a book about the campaign"),
     ],
 )
 def test_source_boundaries(pipeline: Any, text: str, cue: str, source: str) -> None:
@@ -388,6 +391,42 @@ def test_a_cue_with_a_source_but_no_clause_takes_its_object(pipeline: Any) -> No
                                               "polls had been wrong for months.")] == ["said"]
 
 
+def test_training_writes_a_model_the_tagger_loads(pipeline: Any, tmp_path: Path) -> None:
+    import json
+
+    from presslens.analysers.quotes.tagger import AttributionTagger, TrainingSettings, train_polnear
+
+    settings = TrainingSettings(c1=0.05, max_iterations=50, min_feature_frequency=1, clusters=(4,), word_clusters=(16,))
+    summary = train_polnear(POLNEAR, tmp_path, settings)
+    assert summary["documents"] == 1 and summary["tokens"] > 30
+    words = json.loads((tmp_path / "word_clusters.json").read_text(encoding="utf-8"))
+    assert words["sizes"] == [16] and len(words["words"]) > 20_000 and "##s" not in words["words"]
+    (article,) = read_polnear(POLNEAR)
+    tagger = AttributionTagger(tmp_path)
+    doc = pipeline.nlp(article.text)
+    assert {span.role for span in tagger.tag(doc)} == {"source", "cue", "content"}  # learnt from that very article
+    said = next(token for token in doc if token.lower_ == "said")
+    assert f"v0={words['words']['said'][0]}" in tagger.extractor.sequences(doc)[0].features[said.i]
+
+
+def test_a_purpose_clause_after_the_content_is_part_of_it(pipeline: Any) -> None:
+    text = ("Behind closed doors, they – along with Zelensky’s own military leadership – have reportedly urged the "
+            "president to withdraw, so that his country can focus on preparing a counteroffensive.")
+    assert [content for _, _, content in _attributions(pipeline, text)] == [
+        "the president to withdraw, so that his country can focus on preparing a counteroffensive"
+    ]
+    # the rule itself: a "because" clause is a reason the reporter may be giving, not the source's purpose
+    from presslens.analysers.quotes.assemble import Group, take_purpose_clauses
+    from presslens.analysers.quotes.tagger import TaggedSpan
+
+    for clause, content in (("so that the army can regroup", "the president to withdraw, so that the army can regroup"),
+                            ("because the town was lost", "the president to withdraw")):
+        doc = pipeline.nlp(f"Officials urged the president to withdraw, {clause}.")
+        group = Group(cue=TaggedSpan("cue", 1, 2, 1.0), contents=[TaggedSpan("content", 2, 6, 1.0)])
+        take_purpose_clauses(doc, [group], set())
+        assert doc[group.contents[0].start : group.contents[0].end].text == content
+
+
 def test_the_feature_tables_read_from_arrays_match_the_tokens(pipeline: Any, sample_path: Path) -> None:
     from presslens.analysers.quotes.features import _Parse, paragraph_token_ranges, sentence_bounds
 
@@ -401,6 +440,23 @@ def test_the_feature_tables_read_from_arrays_match_the_tokens(pipeline: Any, sam
     paragraphs = paragraph_token_ranges(doc)
     assert len(paragraphs) == doc.text.strip().count("\n\n") + 1
     assert paragraph_token_ranges(doc) is paragraphs  # computed once per doc
+
+
+def test_the_shipped_word_clusters_group_reporting_verbs_and_the_features_carry_them(pipeline: Any) -> None:
+    from presslens.analysers.quotes.tagger import AttributionTagger
+
+    extractor = AttributionTagger().extractor
+    clusters = extractor.word_clusters
+    # the fine clustering: "stated" and "explained" beside "said", a word the training data hardly has as a cue
+    assert clusters["stated"][1] == clusters["said"][1] == clusters["explained"][1]
+    assert clusters["banana"][1] != clusters["said"][1] and clusters["lauded"][1] == clusters["praised"][1]
+    doc = pipeline.nlp("Zelensky lauded the troops, aides said.")
+    features = {token.text: extractor.sequences(doc)[0].features[token.i] for token in doc}
+    assert set(clusters["lauded"]) <= set(features["lauded"])  # its own clusters
+    assert {f"-1:{name}" for name in clusters["lauded"]} <= set(features["the"])  # and its next neighbours
+    said = [f"hnsubj|{name}" for name in clusters["said"]]  # the subject of "said" sees its head's clusters
+    assert set(said) <= set(features["aides"])
+    assert not [f for f in features["Zelensky"] if f.startswith("v")]  # not a word of the encoder's vocabulary
 
 
 def test_a_headline_labelled_with_a_name_is_what_that_name_said(pipeline: Any) -> None:

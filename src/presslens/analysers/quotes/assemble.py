@@ -214,6 +214,33 @@ def reported_clauses(doc: Doc, verb: Token) -> list[tuple[int, int]]:
     return []
 
 
+def take_purpose_clauses(doc: Doc, groups: Sequence[Group], taken: set[int]) -> None:
+    """A purpose clause of the cue verb set off right after the content ("have urged the president to withdraw, |
+    so that his country can focus on …") gives the source's reason, so the content takes it in, as the sample's
+    gold does (PolNeAR's annotators leave a cue's adverbial clauses out; train has 2 purpose clauses there).
+    ``taken``: the tokens of every group, which no content takes over."""
+    for group in groups:
+        if group.cue is None or not group.contents:
+            continue
+        last = group.contents[-1]
+        for clause in _root(doc, group.cue).rights:
+            start = clause.left_edge.i
+            if clause.dep_ != "advcl" or start < last.end or not _is_purpose(doc, start):
+                continue
+            extension = strip_punctuation(doc[start : clause.right_edge.i + 1])
+            between = range(last.end, start)
+            if all(doc[index].is_punct for index in between) and not taken.intersection(range(last.end, extension.end)):
+                group.contents[-1] = TaggedSpan(last.role, last.start, extension.end, last.score)
+                taken.update(range(last.end, extension.end))
+            break
+
+
+def _is_purpose(doc: Doc, start: int) -> bool:
+    """Whether the clause at ``start`` opens with "so that" or "in order to"."""
+    words = [token.lower_ for token in doc[start : start + 3]]
+    return words[:2] == ["so", "that"] or words == ["in", "order", "to"]
+
+
 def _trimmed(doc: Doc, pieces: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
     """Token ranges without punctuation or space at their edges; those under two tokens left out."""
     spans = (strip_punctuation(doc[start:end]) for start, end in pieces)

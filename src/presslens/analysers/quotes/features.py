@@ -5,7 +5,10 @@ each token sees its syntactic way up to the nearest cue-like word ("nsubj of say
 tell"), which side of the sentence's cue-like words it stands on, and whether it sits inside quotation marks.
 Cue-likeness is a lexicon learned from the training data (how often each lemma heads an annotated cue). Two
 clusterings of the parser's contextual token vectors (``doc.tensor``, k-means learned at training time) stand in
-for word embeddings: "said", "told" and "noted" fall in one cluster, the CRF learns the cluster.
+for word embeddings: "said", "told" and "noted" fall in one cluster, the CRF learns the cluster. Word clusters of
+all-MiniLM-L6-v2's input embeddings do the same for the word itself and for its head, out of context and for words
+PolNeAR's train hardly has ("lauded" beside "praised", "skeptical" beside "doubtful"): each token and its next
+neighbours see the clusters of its word, and each token the clusters of its head word with its dependency.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from spacy.attrs import (
     IS_SPACE,
     IS_TITLE,
     LEMMA,
+    LENGTH,
     LOWER,
     ORTH,
     POS,
@@ -108,8 +112,9 @@ def quote_states(doc: Doc) -> list[str]:
     stretches = quotations(doc.text)
     if not stretches:
         return states
-    starts = cast(list[int], doc.to_array(IDX).tolist())  # token character offsets, without a Token each
-    ends = [start + len(text) for start, text in zip(starts, (token.text for token in doc), strict=True)]
+    offsets = doc.to_array([IDX, LENGTH])  # token character offsets and lengths, without a Token each
+    starts = cast(list[int], offsets[:, 0].tolist())
+    ends = cast(list[int], (offsets[:, 0] + offsets[:, 1]).tolist())
     for stretch in stretches:
         # the tokens overlapping the stretch (char_span's "expand")
         first = bisect_right(ends, stretch.start)
@@ -127,9 +132,18 @@ def quote_states(doc: Doc) -> list[str]:
 class FeatureExtractor:
     """Turns a parsed document into tagging sequences (see the module docstring)."""
 
-    def __init__(self, cue_scores: Mapping[str, float], centroids: Sequence[np.ndarray] = ()) -> None:
+    def __init__(
+        self,
+        cue_scores: Mapping[str, float],
+        centroids: Sequence[np.ndarray] = (),
+        word_clusters: Mapping[str, Sequence[int]] | None = None,
+    ) -> None:
         self.cue_scores = dict(cue_scores)
         self.centroids = tuple(centroids)
+        self.word_clusters = {
+            word: tuple(f"v{number}={cluster}" for number, cluster in enumerate(clusters))
+            for word, clusters in (word_clusters or {}).items()
+        }
         self.cluster_names = tuple(
             tuple(f"k{number}={cluster}" for cluster in range(len(matrix))) for number, matrix in enumerate(centroids)
         )
@@ -148,6 +162,17 @@ class FeatureExtractor:
         ]
         return [list(per_token) for per_token in zip(*names, strict=True)]
 
+    def word_cluster_names(self, parse: _Parse) -> list[tuple[str, ...]]:
+        """Per token: the feature names of its word's clusters (its lower-case form, else its lemma; none for a
+        word the clustering does not know)."""
+        if not self.word_clusters:
+            return [()] * len(parse.lower)
+        empty: tuple[str, ...] = ()
+        return [
+            self.word_clusters.get(lower) or self.word_clusters.get(lemma, empty)
+            for lower, lemma in zip(parse.lower, parse.lemma, strict=True)
+        ]
+
     def sequences(self, doc: Doc) -> list[TokenSequence]:
         parse = _Parse(doc)
         buckets = {lemma: cue_score_bucket(self.cue_scores.get(lemma, 0.0)) for lemma in set(parse.lemma)}
@@ -162,11 +187,17 @@ class FeatureExtractor:
                 parse.lower, parse.pos, parse.dep, quote_states(doc), parse.lemma, strict=True
             )
         ]
+        words = self.word_cluster_names(parse)
+        for token_near, word_names in zip(near, words, strict=True):
+            token_near.extend(word_names)
         own: list[list[str]] = [[] for _ in near]
         for start, end in sentence_bounds(doc):
             cues = [index for index in range(start, end) if cue_like[index]]
             for index in range(start, end):
                 own[index] = self._token_features(parse, index, near[index], cue_like, cues, (start, end))
+        for index, (head, dep) in enumerate(zip(parse.head, parse.dep, strict=True)):
+            if head != index:
+                own[index].extend(f"h{dep}|{name}" for name in words[head])  # "hnsubj|v1=323": subject of a say-verb
         far = [shared[:1] + shared[3:4] for shared in near]  # two tokens away: the word and its quotation state
         for token_own, token_near, token_far, names in zip(own, near, far, self.clusters(doc), strict=True):
             token_own.extend(names)

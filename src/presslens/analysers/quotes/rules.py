@@ -27,6 +27,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+import numpy as np
+from spacy.attrs import LOWER, POS
+from spacy.symbols import VERB
 from spacy.tokens import Doc, Token
 
 from presslens.analysers.quotes.assemble import Group, reported_clauses, sentence_ids, sourceless, verb_group_start
@@ -206,8 +209,8 @@ def missed_reporting_verbs(doc: Doc, cue_scores: Mapping[str, float], tagged: se
     untagged: the verb, its subject and the clause. A passive or raising verb's subject is no source ("X is
     expected to …"): the analyser looks for an agent instead."""
     groups = []
-    for verb in doc:
-        if verb.pos_ != "VERB" or verb.i in tagged or cue_scores.get(verb.lemma_.lower(), 0.0) < REPORTING_SCORE:
+    for verb in _tokens_where(doc, POS, VERB):
+        if verb.i in tagged or cue_scores.get(verb.lemma_.lower(), 0.0) < REPORTING_SCORE:
             continue
         subject_token = verb_subject(verb)
         if subject_token is None:
@@ -231,6 +234,12 @@ def missed_reporting_verbs(doc: Doc, cue_scores: Mapping[str, float], tagged: se
     return groups
 
 
+def _tokens_where(doc: Doc, attribute: int, value: int) -> list[Token]:
+    """The tokens whose ``attribute`` (a ``spacy.attrs`` ID) is ``value``, found in one array rather than a Token
+    object per word of the article."""
+    return [doc[index] for index in np.flatnonzero(doc.to_array(attribute) == value).tolist()]
+
+
 #: Nouns whose findings are attributed to them by "in": "in a CNN poll", "in the latest survey".
 POLL_NOUNS = frozenset({"poll", "survey"})
 
@@ -242,8 +251,8 @@ def poll_findings(doc: Doc, tagged: set[int]) -> list[Group]:
     One poll only: PolNeAR rarely attributes a candidate's standing "in the polls" (23 of 32 such phrases in the
     first 300 train articles were no attribution, against 3 of 9 with one poll)."""
     groups = []
-    for preposition in doc:
-        if preposition.lower_ != "in" or preposition.dep_ != "prep" or preposition.i in tagged:
+    for preposition in _tokens_where(doc, LOWER, doc.vocab.strings.add("in")):
+        if preposition.dep_ != "prep" or preposition.i in tagged:
             continue
         poll = next((child for child in preposition.children if child.dep_ == "pobj"), None)
         # one poll ("a CNN poll", "the latest survey"), not the standing of a candidate "in the polls"
