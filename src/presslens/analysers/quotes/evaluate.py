@@ -30,7 +30,7 @@ from typing import Any
 from spacy.tokens import Doc
 
 from presslens.analysers.quotes.assemble import verb_group_start
-from presslens.analysers.quotes.marks import QUOTE_CHARACTERS, quotations
+from presslens.analysers.quotes.marks import DASH_TOKENS, QUOTE_CHARACTERS, quotations
 from presslens.analysers.quotes.polnear import ROLES, AnnotatedArticle, Attribution, is_polnear_folder, read_polnear
 from presslens.analysers.quotes.records import Quote
 from presslens.eval.metrics import PRF, ZERO, exact_prf, overlap_prf, tokens_of
@@ -99,8 +99,9 @@ def _polnear_source(text: str, start: int, end: int) -> Fragments:
     return ((start, end),)
 
 
-_SPACED_DASH = re.compile(r"\s(?:--|[-–—])\s")
-_CLOSING_DASH = re.compile(r"\s*(?:--|[-–—])(?=\s)")
+_DASH = "|".join(re.escape(dash) for dash in sorted(DASH_TOKENS, key=len, reverse=True))  # "--" before "-"
+_SPACED_DASH = re.compile(rf"\s(?:{_DASH})\s")
+_CLOSING_DASH = re.compile(rf"\s*(?:{_DASH})(?=\s)")
 
 
 _PREPOSITIONS = frozenset(("about", "of", "for", "on", "with", "against", "at", "over", "into", "from", "to"))

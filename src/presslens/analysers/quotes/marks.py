@@ -25,6 +25,8 @@ _OPENING_CONTEXT = frozenset("([{—–-/")
 
 #: Every character that can be (part of) a quotation mark.
 QUOTE_CHARACTERS = frozenset("\"“”„‟«»‹›‘’‚'`")
+#: The dashes spaCy makes a token of, that set off an aside or a lead-in ("Kall -- co-editor of … --").
+DASH_TOKENS = frozenset({"-", "–", "—", "--"})
 
 Family = Literal["double", "single"]
 
