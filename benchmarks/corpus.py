@@ -50,7 +50,9 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from presslens.analysers.registry import Analyser, AnalyserOutput, AnalysisContext, resolve
+from timing import timed
+
+from presslens.analysers.registry import resolve
 from presslens.corpus.batch import BatchReport, run_batch
 from presslens.corpus.engines import (
     Engine,
@@ -131,17 +133,6 @@ def bare_parse(texts: list[str], words: float) -> tuple[float, float]:
     return rate, cpu
 
 
-def _timed(name: str, analyser: Analyser, spent: dict[str, float]) -> Analyser:
-    def run(context: AnalysisContext) -> AnalyserOutput:
-        before = cpu_seconds()
-        try:
-            return analyser(context)
-        finally:
-            spent[name] = spent.get(name, 0.0) + cpu_seconds() - before
-
-    return run
-
-
 def breakdown(spec: PipelineSpec, articles: list[Article], folder: Path) -> tuple[float, float]:
     """CPU per article of each stage on ``articles``, in this process: return the analysers' share of the parse and
     the CPU-seconds per article of the whole analysis."""
@@ -151,9 +142,14 @@ def breakdown(spec: PipelineSpec, articles: list[Article], folder: Path) -> tupl
     docs = list(pipeline.nlp.pipe((article.text for article in articles), batch_size=BATCH_SIZE))
     parse = cpu_seconds() - before
     spent: dict[str, float] = {}
-    pipeline.analysers = [(s, _timed(s.name, analyser, spent)) for s, analyser in pipeline.analysers]
+    pipeline.analysers = timed(pipeline, spent, cpu_seconds)
+    parsed = list(zip(articles, docs, strict=True))
     before = cpu_seconds()
-    results = [pipeline.run(article, doc) for article, doc in zip(articles, docs, strict=True)]
+    results = [
+        analysis
+        for first in range(0, len(parsed), BATCH_SIZE)
+        for analysis in pipeline.run_batch(parsed[first : first + BATCH_SIZE])
+    ]
     run_total = cpu_seconds() - before
     before = cpu_seconds()
     analyses = [result.to_json() for result in results]

@@ -12,27 +12,14 @@ from __future__ import annotations
 import argparse
 import resource
 import time
-from collections import defaultdict
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from presslens.analysers.registry import AnalyserOutput, AnalysisContext
+from timing import timed
+
 from presslens.ingest import ingest_text
 from presslens.pipeline import Pipeline
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-def timed(spent: dict[str, float], name: str, run: Callable[[AnalysisContext], AnalyserOutput]) -> Any:
-    def wrapper(context: AnalysisContext) -> AnalyserOutput:
-        started = time.perf_counter()
-        try:
-            return run(context)
-        finally:
-            spent[name] += time.perf_counter() - started
-
-    return wrapper
 
 
 def main() -> None:
@@ -54,8 +41,8 @@ def main() -> None:
         pass
     parse_seconds = time.perf_counter() - started
 
-    spent: dict[str, float] = defaultdict(float)
-    pipeline.analysers = [(spec, timed(spent, spec.name, run)) for spec, run in pipeline.analysers]
+    spent: dict[str, float] = dict.fromkeys(pipeline.names, 0.0)
+    pipeline.analysers = timed(pipeline, spent)
     started = time.perf_counter()
     articles = (ingest_text(raw, source=f"copy-{i}") for i in range(args.copies))
     for analysis in pipeline.analyze_many(articles, batch_size=args.batch_size):

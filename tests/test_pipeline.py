@@ -5,8 +5,9 @@ from __future__ import annotations
 import jsonschema
 import pytest
 
+from presslens.analysers.registry import AnalyserOutput
 from presslens.analysis import iter_spans, json_schema, load_analysis
-from presslens.ingest import ingest_path
+from presslens.ingest import ingest_path, ingest_text
 from presslens.pipeline import Pipeline
 
 
@@ -59,6 +60,51 @@ def test_a_failing_analyser_is_recorded_and_the_others_still_stand(sample_path, 
     analysis = pipeline.analyze(ingest_path(sample_path)).to_json()
     assert "entities" not in analysis
     assert analysis["errors"] == [{"analyser": "entities", "message": "RuntimeError: model file missing"}]
+
+
+def test_a_batch_runs_each_analyser_over_all_its_articles_and_gives_what_one_at_a_time_gives(sample_path):
+    pipeline = Pipeline(only=["entities", "quotes", "naming", "sourcing"])
+    sample = ingest_path(sample_path)
+    other = ingest_text('"We will not retreat," the mayor of Kyiv said. Officials in Kiev disagreed.', source="o")
+    alone = [pipeline.analyze(article).to_json() for article in (sample, other, sample)]
+    calls: list[str] = []
+    pipeline.analysers = [(spec, _Logged(spec.name, run, calls)) for spec, run in pipeline.analysers]
+    batched = [analysis.to_json() for analysis in pipeline.analyze_many([sample, other, sample], batch_size=3)]
+    assert batched == alone
+    assert calls == [name for name in pipeline.names for _ in range(3)]  # analyser by analyser, not article by article
+
+
+class _Logged:
+    def __init__(self, name, run, calls):  # type: ignore[no-untyped-def]
+        self.name, self.run, self.calls = name, run, calls
+
+    def __call__(self, context):  # type: ignore[no-untyped-def]
+        self.calls.append(self.name)
+        return self.run(context)
+
+
+class _FailsOnOne:
+    """An analyser whose batch fails because one article of it does."""
+
+    def __call__(self, context):  # type: ignore[no-untyped-def]
+        if "poison" in context.article.text:
+            raise ValueError("cannot read this one")
+        return AnalyserOutput(records=())
+
+    def pipe(self, contexts):  # type: ignore[no-untyped-def]
+        return [self(context) for context in contexts]
+
+
+def test_a_batch_failing_on_one_article_records_it_there_only():
+    pipeline = Pipeline(only=["entities"])
+    spec, _ = pipeline.analysers[0]
+    pipeline.analysers[0] = (spec, _FailsOnOne())
+    texts = ["Zelensky spoke in Kyiv.", "This poison article breaks it.", "Putin spoke in Moscow."]
+    articles = [ingest_text(text, source=str(number)) for number, text in enumerate(texts)]
+    analyses = [analysis.to_json() for analysis in pipeline.analyze_many(articles)]
+    failure = {"analyser": "entities", "message": "ValueError: cannot read this one"}
+    assert [analysis["errors"] for analysis in analyses] == [[], [failure], []]
+    assert ["entities" in analysis for analysis in analyses] == [True, False, True]
 
 
 def test_unknown_analyser_is_a_clear_error():

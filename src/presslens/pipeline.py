@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import islice
 from types import MappingProxyType
 from typing import Any
 
 from spacy.tokens import Doc
 
-from presslens.analysers.registry import AnalysisContext, resolve
+from presslens.analysers.registry import Analyser, AnalyserOutput, AnalysisContext, resolve, run_many
 from presslens.analysis import AnalysisBase, analysis_model, iter_spans
 from presslens.parse import DEFAULT_MODEL, load_nlp
 from presslens.records import AnalysisError, Article, Record
@@ -66,44 +68,85 @@ class Pipeline:
         return self.run(article, self.nlp(article.text))
 
     def analyze_many(self, articles: Iterable[Article], batch_size: int = 16) -> Iterator[AnalysisBase]:
-        """Analyse a stream of articles, parsing them in batches (in the order given)."""
-        pairs = ((article.text, article) for article in articles)
-        for doc, article in self.nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
-            yield self.run(article, doc)
+        """Analyse a stream of articles, in the order given, ``batch_size`` at a time (see :meth:`run_batch`)."""
+        parsed = self.nlp.pipe(((article.text, article) for article in articles), as_tuples=True, batch_size=batch_size)
+        while batch := list(islice(parsed, batch_size)):
+            yield from self.run_batch([(article, doc) for doc, article in batch])
 
     def run(self, article: Article, doc: Doc) -> AnalysisBase:
-        """Run the analysers over an already parsed article.
+        """Run the analysers over one already parsed article (see :meth:`run_batch`)."""
+        return self.run_batch([(article, doc)])[0]
 
-        An analyser that raises is recorded in ``errors`` and its section is absent; the others still run
-        unless they require it.
+    def run_batch(self, parsed: Sequence[tuple[Article, Doc]]) -> list[AnalysisBase]:
+        """Run the analysers over already parsed articles, one analyser over all of them before the next.
+
+        Each analyser's model stays in the CPU's caches across the batch instead of being evicted by the others
+        between articles, and an analyser with a ``pipe`` batches its own work (:func:`run_many`). An analyser
+        that raises on an article is recorded in that article's ``errors`` and its section is absent there; the
+        others still run unless they require it. When a ``pipe`` raises, the batch's articles are run one at a
+        time, so that the failure is recorded on its own article only.
         """
-        sections: dict[str, tuple[Record, ...]] = {}
-        profiles: dict[str, Any] = {}
-        errors: list[AnalysisError] = []
-        failed: set[str] = set()
+        runs = [_ArticleRun(article, doc) for article, doc in parsed]
         for spec, run_analyser in self.analysers:
-            missing = [section for section in spec.requires if section in failed]
-            if missing:
-                errors.append(AnalysisError(analyser=spec.name, message=f"skipped: {', '.join(missing)} failed"))
-                failed.add(spec.assigns)
-                continue
-            context = AnalysisContext(
-                article=article, doc=doc, sections=MappingProxyType(sections), allowed=frozenset(spec.requires)
-            )
+            ready: list[_ArticleRun] = []
+            for run in runs:
+                missing = [section for section in spec.requires if section in run.failed]
+                if missing:
+                    run.fail(spec.name, spec.assigns, f"skipped: {', '.join(missing)} failed")
+                else:
+                    ready.append(run)
+            contexts = [run.context(spec.requires) for run in ready]
             try:
-                output = run_analyser(context)
-                check_offsets(spec.name, output.records, article.text)
-            except Exception as exc:  # one analyser's bug must not lose the article's other findings
-                errors.append(AnalysisError(analyser=spec.name, message=f"{type(exc).__name__}: {exc}"))
-                failed.add(spec.assigns)
-                continue
-            sections[spec.assigns] = output.records
-            if spec.profile is not None and output.profile is not None:
-                profiles[spec.profile[0]] = output.profile
+                outcomes: list[AnalyserOutput | Exception] = list(run_many(run_analyser, contexts))
+            except Exception:  # one article's failure must not lose the batch: find it, one at a time
+                outcomes = [_outcome(run_analyser, context) for context in contexts]
+            for run, outcome in zip(ready, outcomes, strict=True):
+                if not isinstance(outcome, Exception):
+                    try:
+                        check_offsets(spec.name, outcome.records, run.article.text)
+                    except Exception as exc:
+                        outcome = exc
+                if isinstance(outcome, Exception):  # one analyser's bug must not lose the article's other findings
+                    run.fail(spec.name, spec.assigns, f"{type(outcome).__name__}: {outcome}")
+                    continue
+                run.sections[spec.assigns] = outcome.records
+                if spec.profile is not None and outcome.profile is not None:
+                    run.profiles[spec.profile[0]] = outcome.profile
         freeze_loaded_models()
-        return self.model.model_validate(
-            {"article": article, "errors": tuple(errors), "profiles": profiles, **sections}
+        return [
+            self.model.model_validate(
+                {"article": run.article, "errors": tuple(run.errors), "profiles": run.profiles, **run.sections}
+            )
+            for run in runs
+        ]
+
+
+@dataclass
+class _ArticleRun:
+    """One article's state while the analysers run over its batch."""
+
+    article: Article
+    doc: Doc
+    sections: dict[str, tuple[Record, ...]] = field(default_factory=dict)
+    profiles: dict[str, Any] = field(default_factory=dict)
+    errors: list[AnalysisError] = field(default_factory=list)
+    failed: set[str] = field(default_factory=set)
+
+    def context(self, requires: Iterable[str]) -> AnalysisContext:
+        return AnalysisContext(
+            article=self.article, doc=self.doc, sections=MappingProxyType(self.sections), allowed=frozenset(requires)
         )
+
+    def fail(self, analyser: str, section: str, message: str) -> None:
+        self.errors.append(AnalysisError(analyser=analyser, message=message))
+        self.failed.add(section)
+
+
+def _outcome(run_analyser: Analyser, context: AnalysisContext) -> AnalyserOutput | Exception:
+    try:
+        return run_analyser(context)
+    except Exception as exc:
+        return exc
 
 
 def check_offsets(analyser: str, records: Iterable[Record], text: str) -> None:

@@ -20,6 +20,7 @@ from presslens.analysers.techniques.encoder import (
     encode,
     native_precision,
     span_features,
+    window_batches,
 )
 from presslens.analysers.techniques.ptc import DEV_MODULUS, LabelledSpan, PTCArticle, is_dev
 from presslens.analysers.techniques.scoring import TCCounts
@@ -80,7 +81,8 @@ def test_every_record_has_exact_offsets_and_evidence(sample_analysis: dict[str, 
 def test_model_cues_fall_back_to_stop_words_when_the_span_has_nothing_else() -> None:
     loaded = shared_model()
     text = "He said it was all of them."
-    encoded, _, probabilities = loaded.run(text)
+    run = loaded.run([text])[0]
+    encoded, probabilities = run.encoded, run.probabilities
     start, end = text.index("all of them"), text.index(".")
     first, last = encoded.token_range(start, end)
     cues = cue_words(encoded, probabilities, first, last)
@@ -151,12 +153,49 @@ def test_a_window_scores_the_same_whatever_follows_it(sample_path: Path, precisi
     # int8 dynamic quantization scales each input tensor as a whole: windows must not share one
     text = ingest_path(sample_path).text
     loaded = shared_model(precision=precision)
-    whole, _, probabilities = loaded.run(text)
-    assert len(whole.windows) > 1
-    first_window_end = whole.windows[0][1]
-    alone, _, first_alone = loaded.run(text[: whole.offsets[first_window_end][0]])
-    assert alone.windows == ((0, first_window_end),)
-    assert first_alone.tolist() == probabilities[:first_window_end].tolist()
+    whole = loaded.run([text])[0]
+    assert len(whole.encoded.windows) > 1
+    first_window_end = whole.encoded.windows[0][1]
+    alone = loaded.run([text[: whole.encoded.offsets[first_window_end][0]]])[0]
+    assert alone.encoded.windows == ((0, first_window_end),)
+    assert alone.probabilities.tolist() == whole.probabilities[:first_window_end].tolist()
+
+
+@pytest.mark.parametrize(("precision", "tolerance"), [("fp32", 1e-4), ("bf16", 0.02), ("int8", 0.0)])
+def test_windows_batched_across_articles_score_as_one_at_a_time(
+    sample_path: Path, precision: Precision, tolerance: float
+) -> None:
+    # the sample's windows (three, the last short) and a shorter article's: batches padded to their longest window
+    texts = [ingest_path(sample_path).text, "The so-called experts lied again. Shameful!\nNobody believes it."]
+    loaded = shared_model(precision=precision)
+    alone = loaded.run(texts, window_batch=1)
+    batched = loaded.run(texts, window_batch=8)
+    assert sum(len(run.encoded.windows) for run in batched) == 4
+    for one, together in zip(alone, batched, strict=True):
+        assert one.encoded == together.encoded
+        assert (one.probabilities - together.probabilities).abs().max() <= tolerance  # int8: never batched
+        assert (one.hidden - together.hidden).abs().max() <= 50 * tolerance
+
+
+def test_window_batches_keep_a_short_window_from_being_padded_to_a_full_ones_length() -> None:
+    # (wordpieces, article, first wordpiece), longest first, as run_articles sorts them
+    windows = [(254, 0, 0), (250, 1, 0), (248, 0, 254), (130, 1, 250), (36, 0, 502), (20, 2, 0), (18, 1, 380)]
+    batches = window_batches(windows, 8)
+    assert [[size for size, _, _ in batch] for batch in batches] == [[254, 250, 248, 130], [36, 20, 18]]
+    assert [len(batch) for batch in window_batches(windows, 2)] == [2, 2, 2, 1]
+
+
+def test_the_analysers_batch_gives_each_article_its_own_records(sample_path: Path) -> None:
+    pipeline = Pipeline(only=["techniques"], config={"techniques": {"precision": "fp32"}})
+    articles = [ingest_path(sample_path), ingest_text("Crooked Hillary and her cronies lied. Lock her up!", source="t")]
+    one_at_a_time = [pipeline.analyze(article).to_json()["techniques"] for article in articles]
+    batched = [analysis.to_json()["techniques"] for analysis in pipeline.analyze_many(articles)]
+    assert len(one_at_a_time[0]) > 5 and one_at_a_time[1]
+    for alone, together in zip(one_at_a_time, batched, strict=True):
+        assert [(r["start"], r["end"], r["technique"]) for r in together] == [
+            (r["start"], r["end"], r["technique"]) for r in alone
+        ]
+        assert [r["score"] for r in together] == pytest.approx([r["score"] for r in alone], abs=1e-3)
 
 
 def test_bf16_and_int8_encoders_stay_close_to_the_trained_fp32_one(sample_path: Path) -> None:
@@ -165,7 +204,7 @@ def test_bf16_and_int8_encoders_stay_close_to_the_trained_fp32_one(sample_path: 
     assert {parameter.dtype for parameter in runs["bf16"].model.encoder.parameters()} == {torch.bfloat16}
     assert {parameter.dtype for parameter in runs["bf16"].model.tagger.parameters()} == {torch.float32}
     assert any("quantized" in type(module).__module__ for module in runs["int8"].model.encoder.modules())
-    probabilities = {precision: loaded.run(text)[2] for precision, loaded in runs.items()}
+    probabilities = {precision: loaded.run([text])[0].probabilities for precision, loaded in runs.items()}
     fp32 = probabilities["fp32"]
     assert (probabilities["bf16"] - fp32).abs().max() < 0.02  # measured 0.003
     assert (probabilities["int8"] - fp32).abs().max() < 0.2  # measured 0.09

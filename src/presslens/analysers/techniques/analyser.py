@@ -72,6 +72,11 @@ class TechniquesConfig(BaseModel):
         default=None, ge=1,
         description=f"torch CPU threads [default: ${THREADS_VARIABLE} if set, else 1]",
     )
+    window_batch: int = Field(
+        default=8, ge=1,
+        description="encoder windows (of the articles of one pipeline batch) run at once; int8 always runs one at a "
+        "time, as its activation scale is per batch",
+    )
 
     @field_validator("techniques")
     @classmethod
@@ -83,6 +88,15 @@ class TechniquesConfig(BaseModel):
 
 
 @dataclass(frozen=True)
+class ModelRun:
+    """The model's pass over one article: its wordpieces, their hidden states and SI probabilities."""
+
+    encoded: Encoded
+    hidden: torch.Tensor
+    probabilities: torch.Tensor
+
+
+@dataclass(frozen=True)
 class LoadedModel:
     """The model of one folder, loaded once per process: network, tokenizer and its settings."""
 
@@ -90,19 +104,21 @@ class LoadedModel:
     tokenizer: Any
     settings: dict[str, Any]
 
-    def run(self, text: str) -> tuple[Encoded, torch.Tensor, torch.Tensor]:
-        """Wordpieces, hidden states and SI probabilities of ``text`` (one encoder pass)."""
-        import torch
+    def run(self, texts: Sequence[str], window_batch: int = 1) -> list[ModelRun]:
+        """The model's pass over each text: its windows go through the encoder ``window_batch`` at a time (one at a
+        time in int8; see :func:`~presslens.analysers.techniques.encoder.run_articles`)."""
+        from presslens.analysers.techniques.encoder import encode, run_articles
 
-        from presslens.analysers.techniques.encoder import encode, run_article
-
-        encoded = encode(self.tokenizer, text, int(self.settings["window"]))
-        if not encoded.ids:
-            return encoded, torch.zeros((0, self.model.tagger.in_features)), torch.zeros(0)
-        hidden, probabilities = run_article(
-            self.model, encoded, self.tokenizer.cls_token_id, self.tokenizer.sep_token_id
+        encoded = [encode(self.tokenizer, text, int(self.settings["window"])) for text in texts]
+        passes = run_articles(
+            self.model,
+            encoded,
+            self.tokenizer.cls_token_id,
+            self.tokenizer.sep_token_id,
+            pad_id=self.tokenizer.pad_token_id,
+            window_batch=1 if self.settings["precision"] == "int8" else window_batch,
         )
-        return encoded, hidden, probabilities
+        return [ModelRun(article, *run) for article, run in zip(encoded, passes, strict=True)]
 
 
 _MODELS: dict[tuple[Path, str], LoadedModel] = {}
@@ -165,10 +181,22 @@ class TechniquesAnalyser:
         self.wanted = frozenset(config.techniques or TECHNIQUES)
 
     def __call__(self, context: AnalysisContext) -> AnalyserOutput:
+        return self.pipe([context])[0]
+
+    def pipe(self, contexts: Sequence[AnalysisContext]) -> list[AnalyserOutput]:
+        """The outputs for several articles, their windows batched through the encoder (``window_batch``)."""
+        runs: Sequence[ModelRun | None] = [None] * len(contexts)
+        if self.config.model:
+            set_threads(self.config.threads)
+            runs = self.loaded().run([context.article.text for context in contexts], self.config.window_batch)
+        return [self.output(context, run) for context, run in zip(contexts, runs, strict=True)]
+
+    def output(self, context: AnalysisContext, run: ModelRun | None) -> AnalyserOutput:
+        """One article's output from the model's pass over it (``None``: the model is off)."""
         text = context.article.text
         records: list[Technique] = []
-        if self.config.model:
-            records.extend(self.model_records(text))
+        if run is not None:
+            records.extend(self.model_records(text, run))
         if self.config.rules:
             quotes = [quote for quote in context.section("quotes") if isinstance(quote, Quote)]
             mentions = [mention for mention in context.section("naming") if isinstance(mention, NamingMention)]
@@ -179,18 +207,18 @@ class TechniquesAnalyser:
         )
         return AnalyserOutput(records=tuple(records), profile=techniques_profile(records, context.doc))
 
-    def model_records(
-        self, text: str, run: tuple[Encoded, torch.Tensor, torch.Tensor] | None = None
-    ) -> list[Technique]:
-        """The model's spans with their most probable technique; cues are the span's most probable words. ``run``
-        is the model's pass over ``text`` (:meth:`LoadedModel.run`) when the caller has made it already."""
+    def loaded(self) -> LoadedModel:
+        """This analyser's model, loaded once per process."""
+        return shared_model(self.folder, self.config.precision)
+
+    def model_records(self, text: str, run: ModelRun) -> list[Technique]:
+        """The model's spans with their most probable technique; cues are the span's most probable words."""
         from presslens.analysers.techniques.encoder import classify_spans
 
-        set_threads(self.config.threads)
-        loaded = shared_model(self.folder, self.config.precision)
-        encoded, hidden, probabilities = run if run is not None else loaded.run(text)
+        loaded = self.loaded()
+        encoded, probabilities = run.encoded, run.probabilities
         spans = self.decoding(loaded.settings).spans(encoded, probabilities, self.config.min_chars)
-        rows = classify_spans(loaded.model, encoded, hidden, [(span.start, span.end) for span in spans]).tolist()
+        rows = classify_spans(loaded.model, encoded, run.hidden, [(span.start, span.end) for span in spans]).tolist()
         records = []
         for span, row in zip(spans, rows, strict=True):
             ranked = sorted(range(len(TECHNIQUES)), key=lambda index: -row[index])

@@ -251,25 +251,64 @@ def new_model(layers: int | None = None) -> TechniquesModel:
     return model
 
 
-@torch.inference_mode()
 def run_article(
     model: TechniquesModel, encoded: Encoded, cls_id: int, sep_id: int, device: str = "cpu"
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """One pass over an article: the hidden state and the SI probability of every wordpiece.
+    """One pass over an article, one window at a time: the hidden state and the SI probability of every wordpiece."""
+    return run_articles(model, [encoded], cls_id, sep_id, device=device)[0]
 
-    One window at a time: int8 dynamic quantization takes one activation scale per input tensor, so windows
-    batched together would change each other's output, and padding a short last window to the longest costs
-    more than the batch saves (6 layers, a 538-wordpiece article: 40 ms alone vs 70 ms batched, int8, one thread).
+
+@torch.inference_mode()
+def run_articles(
+    model: TechniquesModel,
+    articles: Sequence[Encoded],
+    cls_id: int,
+    sep_id: int,
+    pad_id: int = 0,
+    window_batch: int = 1,
+    device: str = "cpu",
+) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """The hidden state and the SI probability of every wordpiece of each article, in order.
+
+    The windows of all the articles go through the encoder ``window_batch`` at a time, longest first, each batch
+    padded to its longest window and masked (:func:`window_batches`). In bf16 (AMX, one thread) 8 windows of 256
+    wordpieces at a time cost 8.2 ms a window against 10.8 ms one at a time: each weight is read once for the
+    batch. In int8 keep one at a time: dynamic quantization takes one activation scale per input tensor, so
+    windows batched together would change each other's output.
     """
     hidden_size = model.tagger.in_features
-    hidden = torch.zeros((len(encoded.ids), hidden_size))
-    probabilities = torch.zeros(len(encoded.ids))
-    for start, end in encoded.windows:
-        ids = torch.tensor([[cls_id, *encoded.ids[start:end], sep_id]], device=device)
-        states = model.hidden_states(ids, torch.ones_like(ids))[0, 1:-1].float()  # the heads are fp32
-        hidden[start:end] = states.cpu()
-        probabilities[start:end] = torch.sigmoid(model.tag_logits(states)).cpu()
-    return hidden, probabilities
+    results = [(torch.zeros((len(encoded.ids), hidden_size)), torch.zeros(len(encoded.ids))) for encoded in articles]
+    windows = sorted(
+        ((end - start, article, start) for article, encoded in enumerate(articles) for start, end in encoded.windows),
+        reverse=True,
+    )
+    for batch in window_batches(windows, window_batch):
+        ids = torch.full((len(batch), batch[0][0] + 2), pad_id)
+        mask = torch.zeros_like(ids)
+        for row, (size, article, start) in enumerate(batch):
+            ids[row, : size + 2] = torch.tensor([cls_id, *articles[article].ids[start : start + size], sep_id])
+            mask[row, : size + 2] = 1
+        states = model.hidden_states(ids.to(device), mask.to(device)).float()  # the heads are fp32
+        probabilities = torch.sigmoid(model.tag_logits(states)).cpu()
+        states = states.cpu()
+        for row, (size, article, start) in enumerate(batch):
+            hidden, article_probabilities = results[article]
+            hidden[start : start + size] = states[row, 1 : size + 1]
+            article_probabilities[start : start + size] = probabilities[row, 1 : size + 1]
+    return results
+
+
+def window_batches(windows: Sequence[tuple[int, int, int]], size: int) -> list[list[tuple[int, int, int]]]:
+    """``windows`` (longest first) in batches of at most ``size``, each window at least half its batch's first: a
+    short last window padded to a full one's length costs more than the batch saves (the sample alone: 29 ms
+    against 26 ms one at a time)."""
+    batches: list[list[tuple[int, int, int]]] = []
+    for window in windows:
+        if batches and len(batches[-1]) < size and 2 * window[0] >= batches[-1][0][0]:
+            batches[-1].append(window)
+        else:
+            batches.append([window])
+    return batches
 
 
 @torch.inference_mode()

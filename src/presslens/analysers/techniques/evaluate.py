@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from presslens.analysers.techniques.ptc import LabelledSpan, PTCArticle, is_ptc_folder, read_ptc
+from presslens.analysers.techniques.ptc import LabelledSpan, is_ptc_folder, read_ptc
 from presslens.analysers.techniques.records import Technique
 from presslens.analysers.techniques.rules import RULES
 from presslens.analysers.techniques.scoring import TCCounts, si_score
@@ -61,8 +62,8 @@ def evaluate_ptc(folder: Path, options: Mapping[str, str]) -> EvalReport:
     split = options.get("split", "dev")
     limit = int(options["limit"]) if options.get("limit") else None
     config = _analyser_config(options)
-    # The pipeline runs the rules; the model runs here, once per article, for its spans (SI) and for the labels of
-    # the gold spans (TC).
+    # The pipeline runs the rules; the model runs here, over all the articles as the analyser batches them, for its
+    # spans (SI) and for the labels of the gold spans (TC).
     rules_pipeline = Pipeline(only=["techniques"], config={"techniques": {**config, "model": False}})
     analyser = TechniquesAnalyser(TechniquesConfig(**config))
     set_threads(analyser.config.threads)
@@ -71,22 +72,22 @@ def evaluate_ptc(folder: Path, options: Mapping[str, str]) -> EvalReport:
     tc = TCCounts()
     rule_any = dict.fromkeys(RULES, ZERO)
     rule_same = dict.fromkeys(RULES, ZERO)
-    articles: list[PTCArticle] = []
-    for ptc_article in read_ptc(folder, split):
-        if limit is not None and len(articles) >= limit:
-            break
-        articles.append(ptc_article)
+    articles = list(islice(read_ptc(folder, split), limit))
+    texts = []
+    for ptc_article in articles:
         article = ingest_text(ptc_article.text, source=ptc_article.id, clean=False)
         if article.text != ptc_article.text:
             raise ValueError(f"article {ptc_article.id}: ingest changed the text, so PTC offsets would not hold")
-        run = loaded.run(article.text)
+        texts.append(article)
+    runs = loaded.run([article.text for article in texts], analyser.config.window_batch)
+    for ptc_article, article, run in zip(articles, texts, runs, strict=True):
         model = analyser.model_records(article.text, run)
         ruled = _techniques(rules_pipeline.analyze(article))
         views = {"model + rules": model + ruled, "model": model, "rules": ruled}
         for view, chosen in views.items():
             si[view] += si_score(merge_intervals((record.start, record.end) for record in chosen), ptc_article.spans)
         _score_rules(views["rules"], ptc_article.spans, rule_any, rule_same)
-        score_gold_spans(tc, loaded.model, run[0], run[1], ptc_article.spans)
+        score_gold_spans(tc, loaded.model, run.encoded, run.hidden, ptc_article.spans)
     report = EvalReport(task="techniques", data=str(folder))
     table = report.table("SI: span identification, partial-overlap credit (SemEval-2020 Task 11)")
     for view in SI_VIEWS:
