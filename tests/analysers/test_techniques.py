@@ -21,10 +21,11 @@ from presslens.analysers.techniques.encoder import (
     native_precision,
     span_features,
     window_batches,
+    windows_at_once,
 )
 from presslens.analysers.techniques.ptc import DEV_MODULUS, LabelledSpan, PTCArticle, is_dev
 from presslens.analysers.techniques.scoring import TCCounts
-from presslens.analysers.techniques.training import gold_pieces, training_windows
+from presslens.analysers.techniques.training import dev_scores, gold_pieces, training_windows
 from presslens.eval.tasks import run_eval_task
 from presslens.ingest import ingest_path, ingest_text
 from presslens.pipeline import Pipeline
@@ -183,6 +184,23 @@ def test_window_batches_keep_a_short_window_from_being_padded_to_a_full_ones_len
     batches = window_batches(windows, 8)
     assert [[size for size, _, _ in batch] for batch in batches] == [[254, 250, 248, 130], [36, 20, 18]]
     assert [len(batch) for batch in window_batches(windows, 2)] == [2, 2, 2, 1]
+
+
+def test_decoding_is_tuned_on_windows_batched_as_the_analyser_runs_them(sample_path: Path) -> None:
+    text = ingest_path(sample_path).text
+    gold = tuple(
+        LabelledSpan(text.index(phrase), text.index(phrase) + len(phrase), "Loaded_Language")
+        for phrase in ("stonewalling", "pouring in newly conscripted, untrained soldiers")
+    )
+    dev = [PTCArticle("sample", text, gold), PTCArticle("short", text[:400], ())]
+    loaded = shared_model(precision="fp32")
+    encoded = [encode(loaded.tokenizer, article.text, 256) for article in dev]
+    ids = (loaded.tokenizer.cls_token_id, loaded.tokenizer.sep_token_id)
+    alone = dev_scores(loaded.model, encoded, dev, *ids, window_batch=1)
+    batched = dev_scores(loaded.model, encoded, dev, *ids, window_batch=8)
+    assert batched["threshold"] == alone["threshold"] and batched["trim"] == alone["trim"]
+    assert batched["si_f1"] == pytest.approx(alone["si_f1"], abs=1e-3) and alone["si_f1"] > 0
+    assert (windows_at_once("int8", 8), windows_at_once("bf16", 8)) == (1, 8)
 
 
 def test_the_analysers_batch_gives_each_article_its_own_records(sample_path: Path) -> None:

@@ -107,7 +107,7 @@ class LoadedModel:
     def run(self, texts: Sequence[str], window_batch: int = 1) -> list[ModelRun]:
         """The model's pass over each text: its windows go through the encoder ``window_batch`` at a time (one at a
         time in int8; see :func:`~presslens.analysers.techniques.encoder.run_articles`)."""
-        from presslens.analysers.techniques.encoder import encode, run_articles
+        from presslens.analysers.techniques.encoder import encode, run_articles, windows_at_once
 
         encoded = [encode(self.tokenizer, text, int(self.settings["window"])) for text in texts]
         passes = run_articles(
@@ -116,7 +116,7 @@ class LoadedModel:
             self.tokenizer.cls_token_id,
             self.tokenizer.sep_token_id,
             pad_id=self.tokenizer.pad_token_id,
-            window_batch=1 if self.settings["precision"] == "int8" else window_batch,
+            window_batch=windows_at_once(self.settings["precision"], window_batch),
         )
         return [ModelRun(article, *run) for article, run in zip(encoded, passes, strict=True)]
 

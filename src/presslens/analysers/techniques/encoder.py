@@ -298,6 +298,13 @@ def run_articles(
     return results
 
 
+def windows_at_once(precision: Precision, wanted: int) -> int:
+    """How many windows go through the encoder together in ``precision``: ``wanted``, but one in int8, whose
+    dynamic quantization takes one activation scale per batch (windows batched together would change each other's
+    output)."""
+    return 1 if precision == "int8" else wanted
+
+
 def window_batches(windows: Sequence[tuple[int, int, int]], size: int) -> list[list[tuple[int, int, int]]]:
     """``windows`` (longest first) in batches of at most ``size``, each window at least half its batch's first: a
     short last window padded to a full one's length costs more than the batch saves (the sample alone: 29 ms

@@ -17,6 +17,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from presslens.analysers.techniques.analyser import TechniquesConfig
 from presslens.analysers.techniques.encoder import (
     BASE_MODEL,
     FEATURES,
@@ -33,9 +34,11 @@ from presslens.analysers.techniques.encoder import (
     pool,
     read_settings,
     run_article,
+    run_articles,
     save_model,
     span_features,
     span_inputs,
+    windows_at_once,
 )
 from presslens.analysers.techniques.ptc import TECHNIQUES, LabelledSpan, PTCArticle
 from presslens.analysers.techniques.scoring import TCCounts, gold_span_groups, si_score, top_labels
@@ -281,12 +284,14 @@ def dev_scores(
     cls_id: int,
     sep_id: int,
     device: str = "cpu",
+    window_batch: int = 1,
 ) -> dict[str, Any]:
-    """SI P/R/F1 at the best of :data:`DECODINGS` (and that decoding) and TC micro-F1 on gold spans."""
+    """SI P/R/F1 at the best of :data:`DECODINGS` (and that decoding) and TC micro-F1 on gold spans, the model run
+    over the dev articles ``window_batch`` windows at a time (:func:`run_articles`)."""
     tc = TCCounts()
     probabilities = []
-    for article_encoded, article in zip(encoded, articles, strict=True):
-        hidden, article_probabilities = run_article(model, article_encoded, cls_id, sep_id, device=device)
+    runs = run_articles(model, encoded, cls_id, sep_id, window_batch=window_batch, device=device)
+    for article_encoded, article, (hidden, article_probabilities) in zip(encoded, articles, runs, strict=True):
         probabilities.append(article_probabilities)
         score_gold_spans(tc, model, article_encoded, hidden.to(device), article.spans)
     decoding, si = best_decoding(encoded, probabilities, articles)
@@ -377,7 +382,8 @@ def tune_decoding(
     folder: Path, dev: Sequence[PTCArticle], window: int = 256, progress: Callable[[str], None] = print
 ) -> dict[str, Any]:
     """Choose the SI decoding on the dev split with the model in this CPU's native precision (bf16 where it
-    multiplies bf16 natively, else int8: the way the analyser runs it here), into model.json.
+    multiplies bf16 natively, else int8) and its windows batched, the way the analyser runs it here, into
+    model.json.
 
     ``window`` is the run-time window (wordpieces), recorded for the analyser: 128 costs about a fifth less than
     256 with int8 and loses about 0.01 of TC on the dev split (docs/techniques.md).
@@ -387,7 +393,10 @@ def tune_decoding(
     settings = read_settings(folder)
     tokenizer = load_tokenizer()
     encoded = [encode(tokenizer, article.text, window) for article in dev]
-    scores = dev_scores(model, encoded, dev, tokenizer.cls_token_id, tokenizer.sep_token_id)
+    window_batch = windows_at_once(precision, TechniquesConfig().window_batch)  # as the analyser runs the model
+    scores = dev_scores(
+        model, encoded, dev, tokenizer.cls_token_id, tokenizer.sep_token_id, window_batch=window_batch
+    )
     settings.pop("dev_int8", None)  # what tunings before this one, in int8 only, wrote
     settings.update(
         window=window,
