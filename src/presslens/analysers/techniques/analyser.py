@@ -105,8 +105,9 @@ class LoadedModel:
     settings: dict[str, Any]
 
     def run(self, texts: Sequence[str], window_batch: int = 1) -> list[ModelRun]:
-        """The model's pass over each text: its windows go through the encoder ``window_batch`` at a time (one at a
-        time in int8; see :func:`~presslens.analysers.techniques.encoder.run_articles`)."""
+        """The model's pass over each text, the windows of all of them through the encoder ``window_batch`` at a
+        time (:func:`~presslens.analysers.techniques.encoder.run_articles`; one at a time in int8:
+        :func:`~presslens.analysers.techniques.encoder.windows_at_once`)."""
         from presslens.analysers.techniques.encoder import encode, run_articles, windows_at_once
 
         encoded = [encode(self.tokenizer, text, int(self.settings["window"])) for text in texts]
