@@ -107,6 +107,22 @@ def test_a_batch_failing_on_one_article_records_it_there_only():
     assert ["entities" in analysis for analysis in analyses] == [True, False, True]
 
 
+def test_an_analyser_without_pipe_runs_once_on_each_article_of_a_batch_even_when_one_fails():
+    pipeline = Pipeline(only=["entities"])
+    spec, _ = pipeline.analysers[0]
+    seen: list[str] = []
+
+    def fails_on_poison(context):  # type: ignore[no-untyped-def]
+        seen.append(context.article.text)
+        return _FailsOnOne()(context)
+
+    pipeline.analysers[0] = (spec, fails_on_poison)
+    texts = ["Zelensky spoke in Kyiv.", "This poison article breaks it.", "Putin spoke in Moscow."]
+    analyses = list(pipeline.analyze_many([ingest_text(text, source=text) for text in texts]))
+    assert seen == texts
+    assert [len(analysis.errors) for analysis in analyses] == [0, 1, 0]
+
+
 def test_unknown_analyser_is_a_clear_error():
     from presslens.analysers import UnknownAnalyserError
 

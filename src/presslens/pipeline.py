@@ -95,11 +95,7 @@ class Pipeline:
                     run.fail(spec.name, spec.assigns, f"skipped: {', '.join(missing)} failed")
                 else:
                     ready.append(run)
-            contexts = [run.context(spec.requires) for run in ready]
-            try:
-                outcomes: list[AnalyserOutput | Exception] = list(run_many(run_analyser, contexts))
-            except Exception:  # one article's failure must not lose the batch: find it, one at a time
-                outcomes = [_outcome(run_analyser, context) for context in contexts]
+            outcomes = _outcomes(run_analyser, [run.context(spec.requires) for run in ready])
             for run, outcome in zip(ready, outcomes, strict=True):
                 if not isinstance(outcome, Exception):
                     try:
@@ -142,11 +138,24 @@ class _ArticleRun:
         self.failed.add(section)
 
 
-def _outcome(run_analyser: Analyser, context: AnalysisContext) -> AnalyserOutput | Exception:
-    try:
-        return run_analyser(context)
-    except Exception as exc:
-        return exc
+def _outcomes(run_analyser: Analyser, contexts: Sequence[AnalysisContext]) -> list[AnalyserOutput | Exception]:
+    """Each article's output, or the exception the analyser raised on it.
+
+    Several articles go through the analyser's ``pipe`` when it has one; if that raises, they are run one at a time,
+    so that the failure is recorded on its own article only. One call per article otherwise.
+    """
+    if len(contexts) > 1 and hasattr(run_analyser, "pipe"):
+        try:
+            return list(run_many(run_analyser, contexts))
+        except Exception:  # one article's failure must not lose the batch: find it below
+            pass
+    outcomes: list[AnalyserOutput | Exception] = []
+    for context in contexts:
+        try:
+            outcomes.append(run_analyser(context))
+        except Exception as exc:
+            outcomes.append(exc)
+    return outcomes
 
 
 def check_offsets(analyser: str, records: Iterable[Record], text: str) -> None:
