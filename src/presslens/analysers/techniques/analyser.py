@@ -116,7 +116,6 @@ class LoadedModel:
             encoded,
             self.tokenizer.cls_token_id,
             self.tokenizer.sep_token_id,
-            pad_id=self.tokenizer.pad_token_id,
             window_batch=windows_at_once(self.settings["precision"], window_batch),
         )
         return [ModelRun(article, *run) for article, run in zip(encoded, passes, strict=True)]

@@ -264,7 +264,6 @@ def run_articles(
     articles: Sequence[Encoded],
     cls_id: int,
     sep_id: int,
-    pad_id: int = 0,
     window_batch: int = 1,
     device: str = "cpu",
 ) -> list[tuple[torch.Tensor, torch.Tensor]]:
@@ -283,7 +282,7 @@ def run_articles(
         reverse=True,
     )
     for batch in window_batches(windows, window_batch):
-        ids = torch.full((len(batch), batch[0][0] + 2), pad_id)
+        ids = torch.zeros((len(batch), batch[0][0] + 2), dtype=torch.long)  # padding: masked, whatever its ids
         mask = torch.zeros_like(ids)
         for row, (size, article, start) in enumerate(batch):
             ids[row, : size + 2] = torch.tensor([cls_id, *articles[article].ids[start : start + size], sep_id])

@@ -73,14 +73,14 @@ def evaluate_ptc(folder: Path, options: Mapping[str, str]) -> EvalReport:
     rule_any = dict.fromkeys(RULES, ZERO)
     rule_same = dict.fromkeys(RULES, ZERO)
     articles = list(islice(read_ptc(folder, split), limit))
-    texts = []
+    ingested = []
     for ptc_article in articles:
         article = ingest_text(ptc_article.text, source=ptc_article.id, clean=False)
         if article.text != ptc_article.text:
             raise ValueError(f"article {ptc_article.id}: ingest changed the text, so PTC offsets would not hold")
-        texts.append(article)
-    runs = loaded.run([article.text for article in texts], analyser.config.window_batch)
-    for ptc_article, article, run in zip(articles, texts, runs, strict=True):
+        ingested.append(article)
+    runs = loaded.run([article.text for article in ingested], analyser.config.window_batch)
+    for ptc_article, article, run in zip(articles, ingested, runs, strict=True):
         model = analyser.model_records(article.text, run)
         ruled = _techniques(rules_pipeline.analyze(article))
         views = {"model + rules": model + ruled, "model": model, "rules": ruled}
