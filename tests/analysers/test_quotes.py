@@ -330,12 +330,28 @@ def test_a_dateline_or_an_expletive_is_no_speaker(pipeline: Any) -> None:
 def test_eval_task_scores_the_fixture_on_both_annotators() -> None:
     report = run_eval_task("quotes", POLNEAR, {})
     tables = {table.title: table.rows for table in report.tables}
-    assert set(tables) == {"exact match (presslens)", "token overlap (presslens)"}
+    assert set(tables) == {"annotator agreement (one annotator scored against another)", "exact match (presslens)",
+                           "token overlap (presslens)"}
     rows = tables["exact match (presslens)"]
     assert {"content", "source", "cue", "content direct", "cue indirect"} <= set(rows)
     assert rows["content"].gold == 2.5  # 3 attributions by one annotator, 2 by the other, weighted 1/2
     assert tables["token overlap (presslens)"]["content direct"].f1 == 1.0
     assert rows["source"].recall == 1.0
+
+
+def test_eval_task_scores_one_annotator_against_the_other() -> None:
+    report = run_eval_task("quotes", POLNEAR, {"agreement": "only"})
+    assert [table.title for table in report.tables] == ["annotator agreement (one annotator scored against another)"]
+    rows = report.tables[0].rows
+    # aaaa has three attributions, bbbb two of them; bbbb's content leaves out aaaa's "that" (one of two alike)
+    assert rows["cue exact"].f1 == pytest.approx(0.8)
+    assert rows["source exact"].f1 == pytest.approx(0.8)
+    assert rows["content exact"].f1 == pytest.approx(0.4)
+    assert rows["cue exact"].precision == rows["cue exact"].recall  # both directions, so symmetric
+    assert report.figures["articles with several annotators"] == 1
+    assert "articles" not in report.figures  # no system ran
+    with pytest.raises(ValueError, match="agreement='all'"):
+        run_eval_task("quotes", POLNEAR, {"agreement": "all"})
 
 
 def test_eval_task_scores_the_samples() -> None:

@@ -14,7 +14,11 @@ A folder of ``*/article.txt`` + ``gold.json`` (``../shared/samples``) is scored 
 exactly / by overlap, and the speaker, kind and cue of each found quote.
 
 Options: ``baseline=textacy`` runs textacy's ``direct_quotations`` on the same parses, side by side;
-``limit=N`` scores the first N articles only; ``annotators=average|first``.
+``limit=N`` scores the first N articles only; ``annotators=average|first``; ``agreement=only`` skips the systems
+and prints only the annotators' agreement.
+
+The articles annotated by several annotators also give the annotators' agreement, each scored against another as
+a system is: what two people following the same guidelines reach (train has 16 such articles, dev 2).
 """
 
 from __future__ import annotations
@@ -229,6 +233,29 @@ def score_polnear_article(
             counts.speaker_resolved_right += weight * (gold_speaker == match.speaker)
 
 
+def score_agreement(counts: PolnearCounts, annotated: AnnotatedArticle) -> bool:
+    """Add one article's annotator agreement to ``counts``: each annotator's attributions scored against each other
+    annotator's, as a system's are, weighted so that the article counts once. False when it has one annotator."""
+    annotations = [annotated.annotations[name] for name in sorted(annotated.annotations)]
+    pairs = [(gold, other) for gold in annotations for other in annotations if other is not gold]
+    for gold, other in pairs:
+        as_predicted = [predicted for attribution in other if (predicted := _as_predicted(attribution)) is not None]
+        score_polnear_article(counts, annotated.text, gold, as_predicted, 1 / len(pairs))
+    return bool(pairs)
+
+
+def _as_predicted(attribution: Attribution) -> Predicted | None:
+    """An annotator's attribution as a system's; None without content (a system's quote always has one)."""
+    if attribution.content is None:
+        return None
+    cue, source = attribution.cue, attribution.source
+    return Predicted(
+        attribution.content.fragments,
+        None if cue is None else cue.fragments,
+        None if source is None else source.fragments,
+    )
+
+
 def _best_match(text: str, gold: Fragments, predicted: Sequence[Predicted]) -> Predicted | None:
     """The prediction covering at least half of the gold content's tokens, the most covering first."""
     gold_tokens = tokens_of(text, gold)
@@ -332,9 +359,14 @@ def evaluate_polnear(folder: Path, options: Mapping[str, str]) -> EvalReport:
     annotators = options.get("annotators", "average")
     if annotators not in ("average", "first"):
         raise ValueError("annotators must be 'average' or 'first'")
+    agreement_only = _check_agreement(options)
     runner = _Runner(baseline)
     counts = {system: PolnearCounts.empty() for system in SYSTEMS}
+    agreement, agreed = PolnearCounts.empty(), 0
     for annotated in _limit(read_polnear(folder), options):
+        agreed += score_agreement(agreement, annotated)
+        if agreement_only:
+            continue
         article = ingest_text(annotated.text, source=annotated.name, clean=False)
         analysis, doc, results = runner.run(article)
         names = [(e.start, e.end, e.label, e.canonical) for e in analysis.section("entities")]
@@ -346,6 +378,9 @@ def evaluate_polnear(folder: Path, options: Mapping[str, str]) -> EvalReport:
                     counts[system], annotated.text, gold, predicted or [], 1 / len(chosen), resolve
                 )
     report = EvalReport(task="quotes", data=str(folder))
+    _agreement_table(report, agreement, agreed)
+    if agreement_only:
+        return report
     systems = ["presslens", *([baseline] if baseline else [])]
     for system in systems:
         system_counts = counts[system]
@@ -373,6 +408,27 @@ def evaluate_polnear(folder: Path, options: Mapping[str, str]) -> EvalReport:
     if annotators == "average":
         report.notes.append("articles with several annotators are scored against each, weighted 1/n")
     return report
+
+
+def _check_agreement(options: Mapping[str, str]) -> bool:
+    value = options.get("agreement")
+    if value not in (None, "only"):
+        raise ValueError(f"agreement={value!r}: the only value is 'only' (the agreement table without the systems)")
+    return value == "only"
+
+
+def _agreement_table(report: EvalReport, agreement: PolnearCounts, articles: int) -> None:
+    if not articles:
+        return
+    table = report.table("annotator agreement (one annotator scored against another)")
+    for role in ROLES:
+        table.add(f"{role} exact", agreement.exact[role])
+        table.add(f"{role} overlap", agreement.overlap[role])
+    report.figures["articles with several annotators"] = articles
+    report.notes.append(
+        "annotator agreement: on the articles with several annotators, each annotator's attributions scored "
+        "against another's as a system's are: what two people following the same guidelines reach"
+    )
 
 
 def gold_resolver(
@@ -531,7 +587,7 @@ def _occurrences(text: str, needle: str) -> set[tuple[int, int]]:
 @eval_task(
     "quotes",
     help="PolNeAR folder (text/ + attributions/) or a folder of */article.txt + gold.json; "
-    "options: baseline=textacy, limit=N, annotators=average|first",
+    "options: baseline=textacy, limit=N, annotators=average|first, agreement=only",
 )
 def evaluate(data: Path, options: Mapping[str, str]) -> EvalReport:
     """Score the quotes analyser on PolNeAR or on gold-annotated sample articles."""
