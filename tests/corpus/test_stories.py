@@ -130,13 +130,40 @@ def test_a_stored_story_is_joined_by_a_later_article_quoting_it(tmp_path, pipeli
         assert separate.total_stories == 2
 
 
-def test_stories_clustered_without_quotations_ask_for_a_rebuild(tmp_path, embedder) -> None:  # type: ignore[no-untyped-def]
+PREVIEW = (
+    "Sanders and Clinton face New Hampshire voters\n\n"
+    "Bernie Sanders and Hillary Clinton will face voters in New Hampshire on Tuesday. Sanders will try to build on "
+    "his strong showing in Iowa, and Clinton will campaign in Manchester with her husband."
+)
+RESULT = (
+    "Sanders beats Clinton in New Hampshire\n\n"
+    "Bernie Sanders defeated Hillary Clinton in the New Hampshire primary on Tuesday, building on his strong showing "
+    "in Iowa. Clinton, who campaigned in Manchester with her husband, conceded."
+)
+
+
+def test_a_stored_preview_is_not_joined_by_the_result(tmp_path, pipeline, embedder) -> None:  # type: ignore[no-untyped-def]
+    preview = _analysis(pipeline, PREVIEW, "preview.txt", "Post", "2016-02-08")
+    result = _analysis(pipeline, RESULT, "result.txt", "Wire", "2016-02-09")
+    with Store.open(str(tmp_path / "stories.db")) as store:
+        store.put_analysis(preview, analysers=pipeline.names)
+        update_stories(store, embedder)
+        assert store.execute("SELECT future_verbs FROM story_members") == [(3,)]
+        # The preview's count is read back from the store when the result (none) is clustered.
+        store.put_analysis(result, analysers=pipeline.names)
+        assert update_stories(store, embedder).new_stories == 1
+        # Without the rule the two are one story: their names and leads agree.
+        assert update_stories(store, embedder, CompareConfig(story_tense_difference=0), rebuild=True).total_stories == 1
+
+
+def test_stories_clustered_without_quotations_or_tenses_ask_for_a_rebuild(tmp_path, embedder) -> None:  # type: ignore[no-untyped-def]
     with Store.open(str(tmp_path / "old.db")) as store:
         store.execute("CREATE TABLE story_members (key TEXT PRIMARY KEY, story TEXT NOT NULL, published TEXT, "
                       "outlet TEXT, title TEXT, score DOUBLE PRECISION, entities TEXT NOT NULL, "
                       "vector TEXT NOT NULL, clustered_at TEXT NOT NULL)")
         store.execute("CREATE TABLE story_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
         store.execute("INSERT INTO story_members VALUES ('k', 'k', NULL, NULL, NULL, 1.0, '[]', '', 'now')")
-        with pytest.raises(StoriesError, match=r"story_quote_words.*--rebuild"):
+        with pytest.raises(StoriesError, match=r"story_quote_words, story_tense_difference, .*--rebuild"):
             update_stories(store, embedder)
         assert update_stories(store, embedder, rebuild=True).total_articles == 0
+        assert store.execute("SELECT quotations, future_verbs FROM story_members") == []  # both columns added

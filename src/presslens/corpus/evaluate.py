@@ -137,6 +137,7 @@ CV_GRID: dict[str, tuple[float, ...]] = {
     "story_entity_overlap": tuple(round(0.1 + 0.025 * step, 3) for step in range(17)),
     "story_text_similarity": tuple(round(0.3 + 0.05 * step, 2) for step in range(9)),
     "story_quote_words": (6, 8, 10, 12),
+    "story_tense_difference": (0, 2, 3),
 }
 
 
@@ -163,12 +164,17 @@ def cross_validate_pairs(
         measured = [(signature[p["a"]], signature[p["b"]],
                      same_story(signature[p["a"]], signature[p["b"]], config.model_copy(update={
                          "story_quote_words": words}))) for p in pairs]
-        for overlap, similarity in product(CV_GRID["story_entity_overlap"], CV_GRID["story_text_similarity"]):
-            chosen = config.model_copy(update={"story_entity_overlap": overlap, "story_text_similarity": similarity})
+        for overlap, similarity, tense in product(CV_GRID["story_entity_overlap"], CV_GRID["story_text_similarity"],
+                                                  CV_GRID["story_tense_difference"]):
+            chosen = config.model_copy(update={"story_entity_overlap": overlap, "story_text_similarity": similarity,
+                                               "story_tense_difference": tense})
             decisions.append([
                 is_same_story(record.text_similarity,
                               None if a.entities is None or b.entities is None else record.score,
-                              record.shared_quotation is not None, record.days_apart, chosen)
+                              record.shared_quotation is not None, record.days_apart,
+                              None if record.future_verbs is None else abs(record.future_verbs[0]
+                                                                           - record.future_verbs[1]),
+                              chosen)
                 for a, b, record in measured
             ])
 

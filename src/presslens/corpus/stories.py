@@ -7,7 +7,8 @@ the new articles: the members already stored keep their stories, and only those 
 read back.
 
 Persisted in the store's ``story_members`` table (one row per clustered article: its story, its lead vector,
-entity names and quoted passages, so that stored and new articles get the same test) plus ``story_settings``
+entity names, quoted passages and the future-tense verbs of its lead, so that stored and new articles get the same
+test) plus ``story_settings``
 (the model and thresholds it was built with: changing them needs ``--rebuild``). A story's id is the content
 hash of the article that opened it.
 """
@@ -40,14 +41,15 @@ from presslens.records import Record
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS story_members (key TEXT PRIMARY KEY, story TEXT NOT NULL, published TEXT, "
     "outlet TEXT, title TEXT, score DOUBLE PRECISION, entities TEXT NOT NULL, vector TEXT NOT NULL, "
-    "clustered_at TEXT NOT NULL, quotations TEXT)",
+    "clustered_at TEXT NOT NULL, quotations TEXT, future_verbs INTEGER)",
     "CREATE INDEX IF NOT EXISTS story_members_story ON story_members (story)",
     "CREATE INDEX IF NOT EXISTS story_members_published ON story_members (published)",
     "CREATE TABLE IF NOT EXISTS story_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
 )
 #: The settings a clustering depends on: stored, and checked before adding to it.
 _SETTING_FIELDS = ("story_entity_overlap", "story_text_similarity", "story_copy_similarity",
-                   "story_fallback_similarity", "story_window_days", "lead_characters", "story_quote_words")
+                   "story_fallback_similarity", "story_window_days", "lead_characters", "story_quote_words",
+                   "story_tense_difference")
 _BATCH = 64
 
 
@@ -133,9 +135,12 @@ def ensure_tables(store: Store) -> None:
     with store.connection():
         for statement in _SCHEMA:
             store.execute(statement)
-        # Stores clustered before quotations were kept gain the column; their settings then ask for --rebuild.
-        if "quotations" not in _columns(store, "story_members"):
-            store.execute("ALTER TABLE story_members ADD COLUMN quotations TEXT")
+        # Stores clustered before quotations and future-tense counts were kept gain the columns; their settings
+        # then ask for --rebuild.
+        columns = _columns(store, "story_members")
+        for column, kind in (("quotations", "TEXT"), ("future_verbs", "INTEGER")):
+            if column not in columns:
+                store.execute(f"ALTER TABLE story_members ADD COLUMN {column} {kind}")
 
 
 @dataclass(frozen=True)
@@ -190,19 +195,20 @@ def _known_members(store: Store, clusterer: StoryClusterer, new: Sequence[StoryS
     dates = [signature.published for signature in new if signature.published is not None]
     window = timedelta(days=clusterer.config.story_window_days)
     if any(signature.published is None for signature in new) or not dates:
-        rows = store.execute("SELECT key, story, published, entities, vector, quotations FROM story_members")
+        rows = store.execute("SELECT key, story, published, entities, vector, quotations, future_verbs "
+                             "FROM story_members")
     else:
         rows = store.execute(
-            "SELECT key, story, published, entities, vector, quotations FROM story_members "
+            "SELECT key, story, published, entities, vector, quotations, future_verbs FROM story_members "
             "WHERE published IS NULL OR (substr(published, 1, 10) >= ? AND substr(published, 1, 10) <= ?)",
             ((min(dates) - window).isoformat(), (max(dates) + window).isoformat()),
         )
-    for key, story, published, entities, vector, quoted in rows:
+    for key, story, published, entities, vector, quoted, future in rows:
         names = json.loads(entities)
         passages = None if quoted is None else json.loads(quoted)
         quotations = None if passages is None else tuple(tuple(words) for words in passages)
         signature = StorySignature(_decode_vector(vector), None if names is None else frozenset(names),
-                                   published_date(published), quotations)
+                                   published_date(published), quotations, future)
         clusterer.remember(key, signature, story)
 
 
@@ -224,10 +230,11 @@ def update_stories(store: Store, embedder: SentenceEmbedder, config: CompareConf
         entities = None if signature.entities is None else sorted(signature.entities)
         quotations = None if signature.quotations is None else [list(words) for words in signature.quotations]
         rows.append((key, story, meta["published"], meta["outlet"], meta["title"], clusterer.score_of[key],
-                     json.dumps(entities), _encode_vector(signature.vector), now, json.dumps(quotations)))
+                     json.dumps(entities), _encode_vector(signature.vector), now, json.dumps(quotations),
+                     signature.future_verbs))
     store.executemany(
         "INSERT INTO story_members (key, story, published, outlet, title, score, entities, vector, clustered_at, "
-        "quotations) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows,
+        "quotations, future_verbs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows,
     )
     opened = {row[1] for row in rows} - known_stories
     total_articles, total_stories = store.execute("SELECT count(*), count(DISTINCT story) FROM story_members")[0]

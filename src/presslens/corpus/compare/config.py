@@ -76,6 +76,12 @@ class CompareConfig(BaseModel):
     story_fallback_similarity: float = Field(
         default=0.75, description="lead embedding cosine used alone when an article has no entities section"
     )
+    story_tense_difference: int = Field(
+        default=2,
+        ge=0,
+        description="leads whose counts of future-tense verbs ('will' + verb) differ by this many or more are a "
+                    "preview and what followed, not the same story unless near copies (0: no such rule)",
+    )
     story_window_days: int = Field(
         default=2, description="articles published further apart are never the same story"
     )

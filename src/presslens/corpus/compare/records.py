@@ -56,6 +56,9 @@ class SameStory(Record):
     shared_quotation: str | None = Field(
         default=None, description="words (normalised) both articles quote, when they quote the same statement"
     )
+    future_verbs: tuple[int, int] | None = Field(
+        default=None, description="future-tense verbs in each lead, when known: far apart, a preview and what followed"
+    )
     evidence: Evidence
 
 

@@ -7,11 +7,15 @@ canonical names) or quote the same statement (a run of ``story_quote_words`` wor
 both). Shared entities carry the decision on coverage of one campaign, where every article reads alike to a
 sentence encoder; a shared quotation catches two outlets reporting one statement with different casts of names
 (a remark and the reaction to it); the embedding keeps unrelated articles that share a few common names apart.
-Story clustering (:mod:`presslens.corpus.stories`) applies the same test between an article and a story's members.
+Two leads whose counts of future-tense verbs differ by ``story_tense_difference`` or more are a preview and what
+followed (the eve of a primary and its result, a speech announced and the speech), never the same story unless
+they are near copies: such pairs share their names and read alike to the encoder. Story clustering
+(:mod:`presslens.corpus.stories`) applies the same test between an article and a story's members.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -37,6 +41,9 @@ class StorySignature:
     quotations: tuple[tuple[str, ...], ...] | None = None
     """Normalised words of each passage in quotation marks; None when unknown (the shared-quotation rule is then
     not applied)."""
+    future_verbs: int | None = None
+    """Future-tense verbs in the lead (:func:`future_verbs`); None when unknown (the preview rule is then not
+    applied)."""
 
 
 def published_date(value: str | None) -> date | None:
@@ -55,6 +62,22 @@ def lead_text(analysis: dict[str, Any], characters: int) -> str:
     text, title = article.get("text") or "", article.get("title") or ""
     lead = text if not title or text.startswith(title) else f"{title}\n{text}"
     return lead[:characters]
+
+
+#: "will", "'ll" or "won't", an optional adverb, then a word: a verb in the future tense ("the will of" is no verb).
+_FUTURE_TENSE = re.compile(
+    r"\b(?:will|won['’]t|['’]ll)\s+(?:(?:not|also|still|likely|probably|soon|then|never|now|again|finally|almost|"
+    r"certainly)\s+)?(?!of\b)[a-z]+",
+    re.IGNORECASE,
+)
+
+
+def future_verbs(text: str) -> int:
+    """How many verbs of ``text`` are in the future tense ("will throw", "'ll win", "won't attend"), outside
+    quotation marks: a preview's future is the writer's own, while a quoted speaker's is part of what was said."""
+    quoted = [(stretch.inner_start, stretch.inner_end) for stretch in marks.quotations(text)]
+    return sum(1 for match in _FUTURE_TENSE.finditer(text)
+               if not any(start <= match.start() < end for start, end in quoted))
 
 
 def entity_names(analysis: dict[str, Any]) -> frozenset[str] | None:
@@ -87,32 +110,41 @@ def shared_quotation(a: Sequence[Sequence[str]], b: Sequence[Sequence[str]], wor
     return None
 
 
-def story_signature(analysis: dict[str, Any], vector: np.ndarray) -> StorySignature:
-    """The same-story signature of an analysis whose lead (:func:`lead_text`) embeds to ``vector``."""
+def story_signature(analysis: dict[str, Any], vector: np.ndarray, lead: str) -> StorySignature:
+    """The same-story signature of an analysis whose ``lead`` (:func:`lead_text`) embeds to ``vector``."""
     article = analysis["article"]
     return StorySignature(vector, entity_names(analysis), published_date(article.get("published")),
-                          quotations(article.get("text") or ""))
+                          quotations(article.get("text") or ""), future_verbs(lead))
 
 
 def signatures(
     analyses: list[dict[str, Any]], embedder: SentenceEmbedder, config: CompareConfig
 ) -> list[StorySignature]:
     """The signatures of several articles (their leads embedded in one batch)."""
-    vectors = embedder.encode([lead_text(analysis, config.lead_characters) for analysis in analyses])
-    return [story_signature(analysis, vector) for vector, analysis in zip(vectors, analyses, strict=True)]
+    leads = [lead_text(analysis, config.lead_characters) for analysis in analyses]
+    vectors = embedder.encode(leads)
+    return [story_signature(analysis, vector, lead) for vector, analysis, lead in zip(vectors, analyses, leads,
+                                                                                        strict=True)]
 
 
-def is_same_story(similarity: float, overlap: float | None, quoted: bool, days: int | None,
+def is_same_story(similarity: float, overlap: float | None, quoted: bool, days: int | None, tense_gap: int | None,
                   config: CompareConfig) -> bool:
     """The rule on a pair's measurements: lead cosine, entity overlap (None without entities), whether they share a
-    quotation, days apart (None when a date is unknown)."""
+    quotation, days apart (None when a date is unknown), how far apart their leads' counts of future-tense verbs
+    are (None when unknown)."""
     if days is not None and days > config.story_window_days:
+        return False
+    if similarity < config.story_copy_similarity and _is_preview_and_after(tense_gap, config):
         return False
     if overlap is None:
         return similarity >= config.story_fallback_similarity
     return similarity >= config.story_copy_similarity or (
         similarity >= config.story_text_similarity and (overlap >= config.story_entity_overlap or quoted)
     )
+
+
+def _is_preview_and_after(tense_gap: int | None, config: CompareConfig) -> bool:
+    return bool(config.story_tense_difference) and tense_gap is not None and tense_gap >= config.story_tense_difference
 
 
 def same_story(a: StorySignature, b: StorySignature, config: CompareConfig) -> SameStory:
@@ -129,7 +161,9 @@ def same_story(a: StorySignature, b: StorySignature, config: CompareConfig) -> S
         union = a.entities | b.entities
         overlap = len(shared) / len(union) if union else 0.0
         rule = "same story: entity overlap or shared quotation + lead similarity + publication window"
-    same = is_same_story(similarity, overlap, quoted is not None, days, config)
+    future = (a.future_verbs, b.future_verbs) if a.future_verbs is not None and b.future_verbs is not None else None
+    tense_gap = None if future is None else abs(future[0] - future[1])
+    same = is_same_story(similarity, overlap, quoted is not None, days, tense_gap, config)
     timing = "dates unknown" if days is None else f"{days} day{'s' if days != 1 else ''} apart"
     note = (f"entity overlap {overlap or 0.0:.2f} ({len(shared)} shared), lead similarity {similarity:.2f}, "
             f"{timing}")
@@ -137,6 +171,9 @@ def same_story(a: StorySignature, b: StorySignature, config: CompareConfig) -> S
         note += f", both quote “{' '.join(quoted)}…”"
     if days is not None and days > config.story_window_days:
         note += f" (window {config.story_window_days} days)"
+    elif future is not None and similarity < config.story_copy_similarity and _is_preview_and_after(tense_gap, config):
+        note += (f"; future-tense verbs in the leads {future[0]} and {future[1]}: a preview and what followed, "
+                 "not one story")
     score = round(overlap or 0.0, 4)
     return SameStory(
         same=same,
@@ -145,5 +182,6 @@ def same_story(a: StorySignature, b: StorySignature, config: CompareConfig) -> S
         days_apart=days,
         shared_entities=tuple(sorted(shared)),
         shared_quotation=" ".join(quoted) if quoted is not None else None,
+        future_verbs=future,
         evidence=Evidence(rule=rule, score=score, note=note),
     )
