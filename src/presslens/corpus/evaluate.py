@@ -171,10 +171,7 @@ def cross_validate_pairs(
             decisions.append([
                 is_same_story(record.text_similarity,
                               None if a.entities is None or b.entities is None else record.score,
-                              record.shared_quotation is not None, record.days_apart,
-                              None if record.future_verbs is None else abs(record.future_verbs[0]
-                                                                           - record.future_verbs[1]),
-                              chosen)
+                              record.shared_quotation is not None, record.days_apart, record.future_verbs, chosen)
                 for a, b, record in measured
             ])
 

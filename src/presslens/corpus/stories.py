@@ -8,9 +8,8 @@ read back.
 
 Persisted in the store's ``story_members`` table (one row per clustered article: its story, its lead vector,
 entity names, quoted passages and the future-tense verbs of its lead, so that stored and new articles get the same
-test) plus ``story_settings``
-(the model and thresholds it was built with: changing them needs ``--rebuild``). A story's id is the content
-hash of the article that opened it.
+test) plus ``story_settings`` (the model and thresholds it was built with: changing them needs ``--rebuild``). A
+story's id is the content hash of the article that opened it.
 """
 
 from __future__ import annotations

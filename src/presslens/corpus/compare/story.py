@@ -127,14 +127,13 @@ def signatures(
                                                                                         strict=True)]
 
 
-def is_same_story(similarity: float, overlap: float | None, quoted: bool, days: int | None, tense_gap: int | None,
-                  config: CompareConfig) -> bool:
+def is_same_story(similarity: float, overlap: float | None, quoted: bool, days: int | None,
+                  future: tuple[int, int] | None, config: CompareConfig) -> bool:
     """The rule on a pair's measurements: lead cosine, entity overlap (None without entities), whether they share a
-    quotation, days apart (None when a date is unknown), how far apart their leads' counts of future-tense verbs
-    are (None when unknown)."""
+    quotation, days apart (None when a date is unknown), the future-tense verbs of each lead (None when unknown)."""
     if days is not None and days > config.story_window_days:
         return False
-    if similarity < config.story_copy_similarity and _is_preview_and_after(tense_gap, config):
+    if is_preview_and_after(similarity, future, config):
         return False
     if overlap is None:
         return similarity >= config.story_fallback_similarity
@@ -143,8 +142,10 @@ def is_same_story(similarity: float, overlap: float | None, quoted: bool, days: 
     )
 
 
-def _is_preview_and_after(tense_gap: int | None, config: CompareConfig) -> bool:
-    return bool(config.story_tense_difference) and tense_gap is not None and tense_gap >= config.story_tense_difference
+def is_preview_and_after(similarity: float, future: tuple[int, int] | None, config: CompareConfig) -> bool:
+    """Whether two leads that are no near copies differ in future-tense verbs by ``story_tense_difference``."""
+    return (bool(config.story_tense_difference) and future is not None and similarity < config.story_copy_similarity
+            and abs(future[0] - future[1]) >= config.story_tense_difference)
 
 
 def same_story(a: StorySignature, b: StorySignature, config: CompareConfig) -> SameStory:
@@ -162,8 +163,7 @@ def same_story(a: StorySignature, b: StorySignature, config: CompareConfig) -> S
         overlap = len(shared) / len(union) if union else 0.0
         rule = "same story: entity overlap or shared quotation + lead similarity + publication window"
     future = (a.future_verbs, b.future_verbs) if a.future_verbs is not None and b.future_verbs is not None else None
-    tense_gap = None if future is None else abs(future[0] - future[1])
-    same = is_same_story(similarity, overlap, quoted is not None, days, tense_gap, config)
+    same = is_same_story(similarity, overlap, quoted is not None, days, future, config)
     timing = "dates unknown" if days is None else f"{days} day{'s' if days != 1 else ''} apart"
     note = (f"entity overlap {overlap or 0.0:.2f} ({len(shared)} shared), lead similarity {similarity:.2f}, "
             f"{timing}")
@@ -171,7 +171,7 @@ def same_story(a: StorySignature, b: StorySignature, config: CompareConfig) -> S
         note += f", both quote “{' '.join(quoted)}…”"
     if days is not None and days > config.story_window_days:
         note += f" (window {config.story_window_days} days)"
-    elif future is not None and similarity < config.story_copy_similarity and _is_preview_and_after(tense_gap, config):
+    elif future is not None and is_preview_and_after(similarity, future, config):
         note += (f"; future-tense verbs in the leads {future[0]} and {future[1]}: a preview and what followed, "
                  "not one story")
     score = round(overlap or 0.0, 4)
