@@ -330,8 +330,10 @@ def test_a_dateline_or_an_expletive_is_no_speaker(pipeline: Any) -> None:
 def test_eval_task_scores_the_fixture_on_both_annotators() -> None:
     report = run_eval_task("quotes", POLNEAR, {})
     tables = {table.title: table.rows for table in report.tables}
-    assert set(tables) == {"annotator agreement (one annotator scored against another)", "exact match (presslens)",
-                           "token overlap (presslens)"}
+    agreement = "annotator agreement (one annotator scored against another), and the systems on the same articles"
+    assert set(tables) == {agreement, "exact match (presslens)", "token overlap (presslens)"}
+    # the fixture's one article has both annotators, so the system scores the same on it as on the whole set
+    assert tables[agreement]["cue exact (presslens)"] == tables["exact match (presslens)"]["cue"]
     rows = tables["exact match (presslens)"]
     assert {"content", "source", "cue", "content direct", "cue indirect"} <= set(rows)
     assert rows["content"].gold == 2.5  # 3 attributions by one annotator, 2 by the other, weighted 1/2
@@ -341,13 +343,15 @@ def test_eval_task_scores_the_fixture_on_both_annotators() -> None:
 
 def test_eval_task_scores_one_annotator_against_the_other() -> None:
     report = run_eval_task("quotes", POLNEAR, {"agreement": "only"})
-    assert [table.title for table in report.tables] == ["annotator agreement (one annotator scored against another)"]
-    rows = report.tables[0].rows
+    [table] = report.tables
+    rows = table.rows
+    assert set(rows) == {f"{role} {kind} (annotators)" for role in ("content", "source", "cue")
+                         for kind in ("exact", "overlap")}  # no system ran
     # aaaa has three attributions, bbbb two of them; bbbb's content leaves out aaaa's "that" (one of two alike)
-    assert rows["cue exact"].f1 == pytest.approx(0.8)
-    assert rows["source exact"].f1 == pytest.approx(0.8)
-    assert rows["content exact"].f1 == pytest.approx(0.4)
-    assert rows["cue exact"].precision == rows["cue exact"].recall  # both directions, so symmetric
+    assert rows["cue exact (annotators)"].f1 == pytest.approx(0.8)
+    assert rows["source exact (annotators)"].f1 == pytest.approx(0.8)
+    assert rows["content exact (annotators)"].f1 == pytest.approx(0.4)
+    assert rows["cue exact (annotators)"].precision == rows["cue exact (annotators)"].recall  # both directions
     assert report.figures["articles with several annotators"] == 1
     assert "articles" not in report.figures  # no system ran
     with pytest.raises(ValueError, match="agreement='all'"):

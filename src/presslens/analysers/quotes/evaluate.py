@@ -363,6 +363,7 @@ def evaluate_polnear(folder: Path, options: Mapping[str, str]) -> EvalReport:
     runner = _Runner(baseline)
     counts = {system: PolnearCounts.empty() for system in SYSTEMS}
     agreement, agreed = PolnearCounts.empty(), 0
+    on_agreed = {system: PolnearCounts.empty() for system in SYSTEMS}  # the systems on those same articles
     for annotated in _limit(read_polnear(folder), options):
         agreed += score_agreement(agreement, annotated)
         if agreement_only:
@@ -372,16 +373,19 @@ def evaluate_polnear(folder: Path, options: Mapping[str, str]) -> EvalReport:
         names = [(e.start, e.end, e.label, e.canonical) for e in analysis.section("entities")]
         resolve = gold_resolver(doc, names)
         chosen = _annotations(annotated, annotators)
+        several = _annotations(annotated, "average") if len(annotated.annotations) > 1 else []
         for system, predicted in results.items():
             for gold in chosen:
                 score_polnear_article(
                     counts[system], annotated.text, gold, predicted or [], 1 / len(chosen), resolve
                 )
+            for gold in several:
+                score_polnear_article(on_agreed[system], annotated.text, gold, predicted or [], 1 / len(several))
     report = EvalReport(task="quotes", data=str(folder))
-    _agreement_table(report, agreement, agreed)
+    systems = ["presslens", *([baseline] if baseline else [])]
+    _agreement_table(report, agreement, agreed, {} if agreement_only else {s: on_agreed[s] for s in systems})
     if agreement_only:
         return report
-    systems = ["presslens", *([baseline] if baseline else [])]
     for system in systems:
         system_counts = counts[system]
         exact, overlap = report.table(f"exact match ({system})"), report.table(f"token overlap ({system})")
@@ -417,17 +421,22 @@ def _check_agreement(options: Mapping[str, str]) -> bool:
     return value == "only"
 
 
-def _agreement_table(report: EvalReport, agreement: PolnearCounts, articles: int) -> None:
+def _agreement_table(
+    report: EvalReport, agreement: PolnearCounts, articles: int, systems: Mapping[str, PolnearCounts]
+) -> None:
     if not articles:
         return
-    table = report.table("annotator agreement (one annotator scored against another)")
+    table = report.table("annotator agreement (one annotator scored against another), and the systems on the same "
+                         "articles")
     for role in ROLES:
-        table.add(f"{role} exact", agreement.exact[role])
-        table.add(f"{role} overlap", agreement.overlap[role])
+        for name, counts in (("annotators", agreement), *systems.items()):
+            table.add(f"{role} exact ({name})", counts.exact[role])
+            table.add(f"{role} overlap ({name})", counts.overlap[role])
     report.figures["articles with several annotators"] = articles
     report.notes.append(
         "annotator agreement: on the articles with several annotators, each annotator's attributions scored "
-        "against another's as a system's are: what two people following the same guidelines reach"
+        "against another's as a system's are: what two people following the same guidelines reach; each system "
+        "is scored on the same articles against every annotator"
     )
 
 
