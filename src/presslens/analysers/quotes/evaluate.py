@@ -18,7 +18,8 @@ Options: ``baseline=textacy`` runs textacy's ``direct_quotations`` on the same p
 and prints only the annotators' agreement.
 
 The articles annotated by several annotators also give the annotators' agreement, each scored against another as
-a system is: what two people following the same guidelines reach (train has 16 such articles, dev 2).
+a system is: what two people following the same guidelines reach (train has 16 such articles, dev 2), beside the
+systems on the same articles.
 """
 
 from __future__ import annotations
