@@ -193,13 +193,12 @@ def _known_members(store: Store, clusterer: StoryClusterer, new: Sequence[StoryS
     """Read back the members the new articles may join: published near them, or undated."""
     dates = [signature.published for signature in new if signature.published is not None]
     window = timedelta(days=clusterer.config.story_window_days)
+    select = "SELECT key, story, published, entities, vector, quotations, future_verbs FROM story_members"
     if any(signature.published is None for signature in new) or not dates:
-        rows = store.execute("SELECT key, story, published, entities, vector, quotations, future_verbs "
-                             "FROM story_members")
+        rows = store.execute(select)
     else:
         rows = store.execute(
-            "SELECT key, story, published, entities, vector, quotations, future_verbs FROM story_members "
-            "WHERE published IS NULL OR (substr(published, 1, 10) >= ? AND substr(published, 1, 10) <= ?)",
+            f"{select} WHERE published IS NULL OR (substr(published, 1, 10) >= ? AND substr(published, 1, 10) <= ?)",
             ((min(dates) - window).isoformat(), (max(dates) + window).isoformat()),
         )
     for key, story, published, entities, vector, quoted, future in rows:
