@@ -18,7 +18,14 @@ from presslens.corpus.compare.records import PairComparison, QuoteRef
 from presslens.corpus.compare.story import StorySignature, future_verbs, quotations, same_story
 from presslens.corpus.compare.text import Renaming, sentences, tokens
 from presslens.corpus.embeddings import DIMENSION, EmbeddingsUnavailableError, SentenceEmbedder, load_embedder
-from presslens.corpus.evaluate import default_labels, folds, link_prf
+from presslens.corpus.evaluate import (
+    default_labels,
+    folds,
+    link_prf,
+    readers_majority,
+    score_pairs,
+    score_readers,
+)
 from presslens.records import Span
 from tests.corpus.rewritten_sample import ADDED, DROPPED, rewrite
 
@@ -333,6 +340,35 @@ def test_cross_validation_folds_are_stratified_and_cover_every_pair_once() -> No
     assert split != folds(gold, 5, seed=4) and split == folds(gold, 5, seed=3)
 
 
+def test_pairs_are_scored_per_stratum_and_readers_against_one_another() -> None:
+    pairs = [
+        {"same_story": True, "stratum": "s", "readers": {"r1": True, "r2": True}},
+        {"same_story": False, "stratum": "s", "readers": {"r1": True, "r2": False},
+         "tie_break": {"reader": "r4", "same_story": False}},
+        {"same_story": False, "stratum": "t", "readers": {"r1": False, "r2": False, "r3": True}},
+        {"same_story": True, "stratum": "t"},
+    ]
+    decided = [True, False, True, True]
+    assert [readers_majority(pair) for pair in pairs[:3]] == [True, False, False]
+    assert readers_majority({"readers": {"r1": True, "r2": False}, "tie_break": {"same_story": True}})
+
+    def counts(score: Any) -> tuple[float, float, float]:
+        return score.tp_p, score.predicted, score.gold
+
+    strata = {label: counts(score) for label, score in score_pairs(pairs, decided).items()}
+    assert strata == {"same story": (2, 3, 2), "same story (s pairs)": (1, 1, 1), "same story (t pairs)": (1, 2, 1)}
+    readers = {label: counts(score) for label, score in score_readers(pairs, decided).items()}
+    assert readers == {
+        "r1 vs r2 (3 pairs)": (1, 2, 1),
+        "r1 vs r3 (1 pairs)": (0, 0, 1),
+        "r2 vs r3 (1 pairs)": (0, 0, 1),
+        "system vs r1 (3 pairs)": (1, 2, 2),
+        "system vs r2 (3 pairs)": (1, 2, 1),
+        "system vs r3 (1 pairs)": (1, 1, 1),
+        "system vs the readers' majority (3 pairs)": (1, 2, 1),
+    }
+
+
 @pytest.mark.shared
 def test_labelled_pairs_match_the_polnear_texts(shared_dir) -> None:  # type: ignore[no-untyped-def]
     from presslens.corpus.evaluate import PolnearCorpus
@@ -341,6 +377,10 @@ def test_labelled_pairs_match_the_polnear_texts(shared_dir) -> None:  # type: ig
     labels = default_labels()
     assert len(labels["pairs"]) >= 60 and len(labels["quote_alignment"]) >= 10
     assert sum(pair["same_story"] for pair in labels["pairs"]) >= 30
+    for pair in labels["pairs"]:
+        assert corpus.meta(pair["a"]).published and corpus.meta(pair["b"]).published
+        if pair["stratum"].startswith("wide"):  # labelled by the readers
+            assert pair["same_story"] == readers_majority(pair)
     for gold in labels["quote_alignment"]:
         text_a, text_b = corpus.article(gold["a"]).text, corpus.article(gold["b"]).text
         for link in gold["links"]:
