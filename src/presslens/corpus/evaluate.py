@@ -105,7 +105,8 @@ class PolnearCorpus:
 # -- pairs ------------------------------------------------------------------------------------------------------
 
 
-def _analyses(corpus: PolnearCorpus, names: Iterable[str], pipeline: Pipeline) -> dict[str, dict[str, Any]]:
+def analyse_articles(corpus: PolnearCorpus, names: Iterable[str], pipeline: Pipeline) -> dict[str, dict[str, Any]]:
+    """The analysis JSON of each named PolNeAR article (each once), by name."""
     names = sorted(set(names))
     articles = [ingest_text(article.text, source=article.name, clean=False, meta=article.meta)
                 for article in map(corpus.article, names)]
@@ -352,7 +353,7 @@ def evaluate(data: Path, options: Mapping[str, str]) -> EvalReport:
     embedder = load_embedder()
     report = EvalReport(task="compare", data=str(data))
     pairs = labels["pairs"]
-    analyses = _analyses(corpus, (name for p in pairs for name in (p["a"], p["b"])), Pipeline(only=["entities"]))
+    analyses = analyse_articles(corpus, (name for p in pairs for name in (p["a"], p["b"])), Pipeline(only=["entities"]))
     signature = signatures_by_name(analyses, embedder, config)
     decided = [same_story(signature[p["a"]], signature[p["b"]], config).same for p in pairs]
     table = report.table("pairs: same story")
@@ -373,7 +374,7 @@ def evaluate(data: Path, options: Mapping[str, str]) -> EvalReport:
         quotes.add("gold units (leave-one-pair-out CV of the threshold)",
                    cross_validate_alignment(units, alignments, embedder, config))
     if mode in ("system", "both"):
-        system = _analyses(corpus, (name for g in alignments for name in (g["a"], g["b"])), Pipeline())
+        system = analyse_articles(corpus, (name for g in alignments for name in (g["a"], g["b"])), Pipeline())
         quotes.add("system quotes (overlap with gold units)",
                    score_system_quotes(system, alignments, embedder, config))
     report.figures["labelled pairs"] = len(pairs)
