@@ -3,7 +3,7 @@ tried on the 1,017 pairs"): learned combiners of the rule's measurements and of 
 lead vectors, weekday anchoring of the leads and stricter story linkage. None is shipped; this prints the figures
 that say why.
 
-    .venv/bin/python scripts/same-story-combiners.py --data ../shared/eval/quotes/polnear   # about 10 minutes
+    .venv/bin/python scripts/same-story-combiners.py --data ../shared/eval/quotes/polnear   # 6 to 8 minutes
 
 Every learned decision is scored by 5-fold cross-validation over all the labelled pairs, stratified by label and by
 first-137/wide, over ``--shuffles`` shuffles, with its threshold chosen on the training folds. Needs the ``compare``
@@ -67,9 +67,11 @@ def measurements(data: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]
         first = [text[s.start:s.end] for s in sentences(text, []) if len(s.tokens) >= 5][:8]
         openings[name] = embedder.encode(first) if first else np.zeros((1, len(titles[name])))
     entities = {name: entity_names(analyses[name]) or frozenset() for name in names}
-    lead_entities = {name: frozenset(str(e.get("canonical") or e.get("text")).casefold()
-                                     for e in analyses[name].get("entities") or [] if e["start"] < 600)
+    lead_entities = {name: entity_names({"entities": [e for e in analyses[name].get("entities") or []
+                                                      if e["start"] < config.lead_characters]}) or frozenset()
                      for name in names}
+    weekdays = {name: weekday_dates(lead_text(analyses[name], config.lead_characters), signature[name].published)
+                for name in names}
     frequency = Counter(entity for name in names for entity in entities[name])
     idf = {entity: math.log((len(names) + 1) / (count + 1)) + 1 for entity, count in frequency.items()}
     tfidf = TfidfVectorizer(sublinear_tf=True, stop_words="english", min_df=2).fit_transform(
@@ -96,10 +98,9 @@ def measurements(data: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]
             "containment": len(shared) / min(len(entities[a]), len(entities[b])) if shared else 0.0,
             "tfidf": float((tfidf[row[a]] @ tfidf[row[b]].T).toarray()[0, 0]),
             "u": signature[a].vector, "v": signature[b].vector,
-            "weekdays": (weekday_dates(lead_text(analyses[a], config.lead_characters), signature[a].published),
-                         weekday_dates(lead_text(analyses[b], config.lead_characters), signature[b].published)),
+            "weekdays": (weekdays[a], weekdays[b]),
         })
-    return pairs, rows, {"signature": signature, "analyses": analyses, "config": config}
+    return pairs, rows, {"signature": signature, "config": config}
 
 
 def weekday_dates(lead: str, published: date | None) -> frozenset[date]:
@@ -142,11 +143,13 @@ def regression(columns: Sequence[str], rows: list[dict[str, Any]], products: boo
     if products:
         features = np.hstack([features, np.array([r["u"] * r["v"] for r in rows])])
 
+    gold = gold_of(rows)
+
     def decide(training: np.ndarray, x: np.ndarray) -> np.ndarray:
         mean, scale = x[training].mean(0), x[training].std(0) + 1e-9
-        model = LogisticRegression(C=0.3, max_iter=5000).fit((x[training] - mean) / scale, gold_of(rows)[training])
+        model = LogisticRegression(C=0.3, max_iter=5000).fit((x[training] - mean) / scale, gold[training])
         probability = model.predict_proba((x - mean) / scale)[:, 1]
-        return probability >= best_threshold(probability[training], gold_of(rows)[training])
+        return probability >= best_threshold(probability[training], gold[training])
 
     return decide, features
 
@@ -203,18 +206,29 @@ def main() -> None:
         quoted = np.array([r["quoted"] for r in rows])
         tense = np.array([r["tense"] for r in rows])
 
-        def decide(training: np.ndarray, x: np.ndarray) -> np.ndarray:
-            lead = similarity(training) if similarity else np.array([r["similarity"] for r in rows])
-            levels = np.quantile(lead, np.linspace(0.5, 0.995, 25)) if similarity else CV_GRID["story_text_similarity"]
-            options = []
+        def options(lead: np.ndarray, levels: Sequence[float]) -> list[np.ndarray]:
+            """The rule's decisions at every point of the grid; near copies and the window on the lead cosine."""
+            decisions = []
             for minimum in CV_GRID["story_entity_overlap"]:
                 for level in levels:
                     for difference in CV_GRID["story_tense_difference"]:
                         same = near_copy | ((lead >= level) & ((overlap >= minimum) | quoted))
                         if difference:
                             same &= near_copy | (tense < difference)
-                        options.append(same & in_window)
-            return max(options, key=lambda same: f1(same[training], gold[training]))
+                        decisions.append(same & in_window)
+            return decisions
+
+        fixed = None if similarity else options(np.array([r["similarity"] for r in rows]),
+                                                CV_GRID["story_text_similarity"])
+
+        def decide(training: np.ndarray, x: np.ndarray) -> np.ndarray:
+            if fixed is not None:
+                grid = fixed
+            else:
+                assert similarity is not None
+                lead = similarity(training)  # learned on the training folds: the grid is redrawn per fold
+                grid = options(lead, list(np.quantile(lead, np.linspace(0.5, 0.995, 25))))
+            return max(grid, key=lambda same: f1(same[training], gold[training]))
 
         return decide
 
